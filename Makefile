@@ -1,0 +1,48 @@
+# The two commands: `make run` starts the portal, `make test` runs every test.
+# Both create the environment on first use (uv, from the committed uv.lock).
+
+PYTHON ?= python3
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+ADDR ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+export PORTAL_DEBUG ?= true
+# llama.cpp compiles from source once; use both cores, and pip/uv cache the built wheel.
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+
+.PHONY: run test lint format messages clean-var bench
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+run: $(VENV)/.synced
+	$(PY) manage.py runstack --addr $(ADDR)
+
+test: $(VENV)/.synced
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.synced
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Extract and compile translations (needs GNU gettext's xgettext for extraction only).
+messages: $(VENV)/.synced
+	$(PY) manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=.tools --ignore=var
+	$(PY) -m portal.i18n_compile locale
+
+bench: $(VENV)/.synced
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean-var:
+	rm -rf var

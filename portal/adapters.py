@@ -1,0 +1,74 @@
+"""Hooks into django-allauth: who may sign up, and what happens when they do."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from portal.models import Invitation, User
+from portal.services import user_signup_complete
+
+INVITATION_SESSION_KEY = "portal.invitation"
+
+
+def invitation_from_session(request: HttpRequest) -> Invitation | None:
+    token = request.session.get(INVITATION_SESSION_KEY)
+    if not token:
+        return None
+    invitation = Invitation.objects.filter(token=token).first()
+    return invitation if invitation is not None and invitation.is_open() else None
+
+
+def email_domain_allowed(email: str) -> bool:
+    domain = email.rsplit("@", 1)[-1].lower()
+    return domain in settings.SIGNUP_DOMAINS
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return bool(settings.SIGNUP_DOMAINS) or invitation_from_session(request) is not None
+
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email).strip().lower()
+        invitation = invitation_from_session(self.request)
+        if invitation is not None and invitation.email == email:
+            return email
+        if not email_domain_allowed(email):
+            if invitation is not None:
+                raise ValidationError(
+                    _("This invitation is for %(email)s.") % {"email": invitation.email}
+                )
+            raise ValidationError(
+                _(
+                    "Sign-up is open for addresses at %(domains)s. "
+                    "Ask the programme team for an invitation."
+                )
+                % {"domains": ", ".join(settings.SIGNUP_DOMAINS) or "—"}
+            )
+        return email
+
+    def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
+        user = super().save_user(request, user, form, commit=False)
+        user.name = form.cleaned_data.get("name", "")
+        user.department = form.cleaned_data.get("department")
+        invitation = invitation_from_session(request)
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return user_signup_complete(user=user, invitation=invitation)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on: the company's identity provider vouches for the person."""
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
+        return True
+
+    def save_user(self, request: HttpRequest, sociallogin, form=None) -> User:
+        user = sociallogin.user
+        extra = sociallogin.account.extra_data or {}
+        user.name = (extra.get("name") or user.email.split("@")[0])[:150]
+        user = super().save_user(request, sociallogin, form)
+        return user_signup_complete(user=user, invitation=None)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from portal import cards, demo
+        from portal.registry import NavItem, register_demo_seeder, register_home_cards, register_nav
+        from portal.roles import Role
+
+        register_nav(
+            NavItem(_("Home"), "portal:home", order=0),
+            NavItem(
+                _("People"),
+                "portal:people",
+                (Role.PROGRAMME_ADMIN,),
+                order=80,
+                active_prefix="/personen/",
+            ),
+            NavItem(
+                _("Audit log"),
+                "portal:audit-log",
+                (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL),
+                order=90,
+            ),
+        )
+        register_home_cards(cards.portal_cards)
+        register_demo_seeder(demo.seed_people, order=0)

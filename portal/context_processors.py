@@ -1,0 +1,26 @@
+"""What every page of the shell needs: navigation for the person's roles, languages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from portal import registry
+
+
+def shell(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    nav = []
+    if user is not None and user.is_authenticated:
+        for item in registry.nav_items:
+            if item.roles and not user.has_role(*item.roles):
+                continue
+            url = reverse(item.url_name)
+            prefix = item.active_prefix or url
+            current = request.path == url if prefix == "/" else request.path.startswith(prefix)
+            nav.append({"label": item.label, "url": url, "current": current})
+    return {
+        "nav_items": nav,
+        "portal_languages": settings.LANGUAGES,
+    }

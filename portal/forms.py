@@ -1,0 +1,45 @@
+"""Forms of the base."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Department, User
+from portal.roles import Role
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form (allauth adds email and passwords)."""
+
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False
+    )
+    field_order = ["name", "email", "department", "password1", "password2"]
+
+    def signup(self, request, user: User) -> None:
+        """Required by allauth; the account adapter already stored everything."""
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EMPLOYEE)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("This person already has an account."))
+        return email
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=[(r.value, r.label) for r in Role if r != Role.EMPLOYEE],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

@@ -1,0 +1,455 @@
+"""Settings for the portal: one file, driven by PORTAL_* environment variables.
+
+Every variable is read through the small typed helpers below, which raise
+ImproperlyConfigured with one sentence that names the variable and what to fix.
+`.env.example` lists every variable; `os.environ` is read nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """Return NAME, or the contents of the file that NAME_FILE points to (Docker secrets)."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={file_name} cannot be read: {e.strerror}"
+            ) from e
+    return env_str(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env_str(name).lower()
+    if not value:
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, got {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = env_str(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+    return number
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def env_file(name: str) -> Path | None:
+    """Return the path in NAME, which must name an existing file, or None when unset."""
+    value = env_str(name)
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ImproperlyConfigured(f"{name}={value} does not exist or is not a file")
+    return path.resolve()
+
+
+# --- Core ---------------------------------------------------------------------------------
+
+DEBUG = env_bool("PORTAL_DEBUG", False)
+DATA_DIR = Path(env_str("PORTAL_DATA_DIR") or BASE_DIR / "var").resolve()
+
+SECRET_KEY = env_secret("PORTAL_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PORTAL_SECRET_KEY is not set: set it to a long random string "
+            "(or PORTAL_DEBUG=true for local development)"
+        )
+    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - debug mode only
+
+ALLOWED_HOSTS = env_list("PORTAL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "PORTAL_ALLOWED_HOSTS is empty: list the host names the portal answers to"
+    )
+
+SITE_URL = env_str("PORTAL_SITE_URL", "http://localhost:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "PORTAL_SITE_URL is not set: give the address people open, e.g. https://ki.example.de"
+    )
+if urlsplit(SITE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        f"PORTAL_SITE_URL must start with http:// or https://, got {SITE_URL!r}"
+    )
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+INSTALLED_APPS = [
+    "portal",
+    "rollout",
+    "assistants",
+    "newsletter",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.LanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.RequireTwoFactorMiddleware",
+    "portal.middleware.PrivateCacheMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database: a real PostgreSQL with pgvector --------------------------------------------
+
+
+def _database() -> dict:
+    url = env_secret("PORTAL_DATABASE_URL")
+    if url:
+        import dj_database_url
+
+        try:
+            config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        except Exception as e:  # dj_database_url raises several types for a bad URL
+            raise ImproperlyConfigured(
+                f"PORTAL_DATABASE_URL is not a valid database URL: {e}"
+            ) from e
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("PORTAL_DATABASE_URL must be a postgres:// URL")
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        return config
+    from portal.stack import pg_socket_dir
+
+    # The embedded server (pgserver) listens only on a unix socket in ./var/pg.
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "portal",
+        "USER": "postgres",
+        "HOST": str(pg_socket_dir(DATA_DIR / "pg")),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"connect_timeout": 5},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+EMBEDDED_DATABASE = not env_secret("PORTAL_DATABASE_URL")
+
+# --- Redis: cache (rate limits), Celery broker --------------------------------------------
+
+REDIS_URL = env_secret("PORTAL_REDIS_URL")
+EMBEDDED_REDIS = not REDIS_URL
+if EMBEDDED_REDIS:
+    REDIS_URL = f"unix://{DATA_DIR / 'redis' / 'redis.sock'}"
+if urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
+    raise ImproperlyConfigured("PORTAL_REDIS_URL must start with redis://, rediss:// or unix://")
+
+
+def _redis_db(url: str, db: int) -> str:
+    """Return the Redis URL pointing at database `db` (cache and broker are kept apart)."""
+    sep = "&" if "?" in url else "?"
+    if url.startswith("unix://"):
+        return f"{url}{sep}db={db}"
+    parts = urlsplit(url)
+    return parts._replace(path=f"/{db}").geturl()
+
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _redis_db(REDIS_URL, 1),
+        "KEY_PREFIX": "portal",
+    }
+}
+
+# --- Celery -------------------------------------------------------------------------------
+
+if REDIS_URL.startswith("unix://"):
+    CELERY_BROKER_URL = "redis+socket://" + REDIS_URL.removeprefix("unix://") + "?virtual_host=0"
+else:
+    CELERY_BROKER_URL = _redis_db(REDIS_URL, 0)
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_BACKEND = None  # job state lives in PostgreSQL rows, not in Celery results
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message not acknowledged within this time is delivered again: every task's hard time
+# limit stays below it, so a running task is never handed to a second worker.
+CELERY_VISIBILITY_TIMEOUT = env_int("PORTAL_CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_TASK_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT - 60
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT - 120
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Accounts: django-allauth, email login, roles, two-factor -----------------------------
+
+AUTH_USER_MODEL = "portal.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:home"
+
+ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[KI-Portal] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme
+# Rate limits are kept in the Redis cache, so they hold across all web processes.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("PORTAL_MFA_ISSUER", "KI-Portal")
+
+SIGNUP_DOMAINS = [d.lower().lstrip("@") for d in env_list("PORTAL_SIGNUP_DOMAINS")]
+MFA_REQUIRED_ROLES = env_list("PORTAL_MFA_REQUIRED_ROLES", "programme_admin,reviewer")
+INVITATION_VALID_DAYS = env_int("PORTAL_INVITATION_VALID_DAYS", 14, minimum=1)
+
+# Single sign-on over OpenID Connect (Keycloak, Microsoft Entra ID), on when a server URL is set.
+OIDC_SERVER_URL = env_str("PORTAL_OIDC_SERVER_URL")
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"APPS": []}}
+if OIDC_SERVER_URL:
+    if not (env_str("PORTAL_OIDC_CLIENT_ID") and env_secret("PORTAL_OIDC_CLIENT_SECRET")):
+        raise ImproperlyConfigured(
+            "PORTAL_OIDC_SERVER_URL is set: "
+            "also set PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET"
+        )
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": "sso",
+            "name": env_str("PORTAL_OIDC_NAME", "Single Sign-on"),
+            "client_id": env_str("PORTAL_OIDC_CLIENT_ID"),
+            "secret": env_secret("PORTAL_OIDC_CLIENT_SECRET"),
+            "settings": {"server_url": OIDC_SERVER_URL},
+        }
+    ]
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_ONLY = False
+
+# --- Email --------------------------------------------------------------------------------
+
+EMAIL_HOST = env_str("PORTAL_EMAIL_HOST")
+EMAIL_PORT = env_int("PORTAL_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("PORTAL_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("PORTAL_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("PORTAL_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("PORTAL_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("PORTAL_EMAIL_USE_TLS and PORTAL_EMAIL_USE_SSL cannot both be true")
+DEFAULT_FROM_EMAIL = env_str("PORTAL_DEFAULT_FROM_EMAIL", "KI-Portal <ki-portal@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # mails show in `make run`
+else:
+    raise ImproperlyConfigured("PORTAL_EMAIL_HOST is not set: name the SMTP server for portal mail")
+
+# --- Local AI models ----------------------------------------------------------------------
+
+LLM_BACKEND = env_choice("PORTAL_LLM_BACKEND", "llama_cpp", ("llama_cpp", "openai"))
+# The web process never loads the model; it only shows facts about the file.
+LLM_MODEL_PATH = env_file("PORTAL_LLM_MODEL_PATH") if LLM_BACKEND == "llama_cpp" else None
+# Without a configured model the portal generates a small random-weight GGUF so that the
+# machinery runs end to end; every assistant page then says its output is meaningless.
+LLM_DEMO_MODEL = LLM_BACKEND == "llama_cpp" and LLM_MODEL_PATH is None
+if LLM_DEMO_MODEL:
+    LLM_MODEL_PATH = DATA_DIR / "models" / "demo-random-weights.gguf"
+LLM_N_CTX = env_int("PORTAL_LLM_N_CTX", 4096, minimum=256)
+# The CPUs this process may use (respects container cpusets), not the host's count.
+LLM_N_THREADS = env_int("PORTAL_LLM_N_THREADS", len(os.sched_getaffinity(0)), minimum=1)
+LLM_N_BATCH = env_int("PORTAL_LLM_N_BATCH", 512, minimum=8)
+EMBEDDING_MODEL_PATH = env_file("PORTAL_EMBEDDING_MODEL_PATH")
+
+# --- Privacy and retention ----------------------------------------------------------------
+
+TRANSCRIPT_RETENTION_DAYS = env_int("PORTAL_TRANSCRIPT_RETENTION_DAYS", 30, minimum=1)
+SURVEY_MIN_GROUP_SIZE = env_int("PORTAL_SURVEY_MIN_GROUP_SIZE", 5, minimum=2)
+AUDIT_RETENTION_DAYS = env_int("PORTAL_AUDIT_RETENTION_DAYS", 730, minimum=30)
+
+# --- i18n ---------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", _("German")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("PORTAL_TIME_ZONE", "Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files ---------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Security headers ---------------------------------------------------------------------
+
+from csp.constants import NONE, SELF  # noqa: E402 - kept beside the policy it builds
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("PORTAL_SESSION_AGE_HOURS", 12, minimum=1) * 3600
+
+if not DEBUG:
+    # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto header.
+    if env_bool("PORTAL_BEHIND_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("PORTAL_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz"]
+    SECURE_HSTS_SECONDS = env_int("PORTAL_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # The __Host- prefix binds the cookies to this exact host, over HTTPS, for path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- Logging ------------------------------------------------------------------------------
+
+LOG_LEVEL = env_choice("PORTAL_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "pgserver": {"level": "WARNING"},  # it logs every pg_ctl call at INFO
+    },
+}

@@ -1,0 +1,38 @@
+"""Thin tasks of the base: fetch by id, call a service or send, return quietly if gone."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from portal.models import Invitation
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+    time_limit=120,
+)
+def invitation_send(invitation_id: int) -> None:
+    """Mail an invitation link. Sending twice is harmless: the link is the same."""
+    invitation = Invitation.objects.filter(pk=invitation_id).select_related("invited_by").first()
+    if invitation is None or not invitation.is_open():
+        return
+    link = settings.SITE_URL + reverse("portal:invitation-accept", args=[invitation.token])
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"invitation": invitation, "link": link}
+        subject = render_to_string("portal/email/invitation_subject.txt", context).strip()
+        body = render_to_string("portal/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+    logger.info("invitation %s mailed", invitation.pk)

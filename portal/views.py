@@ -1,0 +1,171 @@
+"""Pages of the base: home, privacy, health, language, people, invitations, audit log."""
+
+from __future__ import annotations
+
+import sys
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import registry, selectors
+from portal.adapters import INVITATION_SESSION_KEY
+from portal.forms import InvitationForm, RolesForm
+from portal.health import health_report
+from portal.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from portal.models import Department, Invitation, User
+from portal.roles import Role, role_required
+from portal.services import invitation_create, user_language_set, user_roles_set
+
+
+@login_required
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    cards = [card for provider in registry.home_card_providers for card in provider(request)]
+    cards.sort(key=lambda card: card.order)
+    return render(request, "portal/home.html", {"cards": cards})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/privacy.html", selectors.privacy_facts())
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    healthy, report = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def healthz_live(request: HttpRequest) -> HttpResponse:
+    """Answer as long as the web process runs (container liveness, no dependencies)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_POST
+def language_set(request: HtmxHttpRequest) -> HttpResponse:
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("This language is not available."))
+        return HttpResponseRedirect(next_url)
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
+    translation.activate(language)
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=not settings.DEBUG,
+        httponly=True,
+    )
+    return response
+
+
+@role_required(Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
+    action = request.GET.get("action", "")
+    entries = selectors.audit_entries(action=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/audit_log.html",
+        {
+            "page": page,
+            "action": action,
+            "actions": selectors.audit_actions(),
+        },
+    )
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+def people(request: AuthenticatedHttpRequest) -> HttpResponse:
+    department = request.GET.get("department", "")
+    role = request.GET.get("role", "")
+    query = request.GET.get("q", "").strip()[:100]
+    users = selectors.people(department_id=department, role=role, query=query)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "departments": Department.objects.all(),
+        "roles": Role.choices,
+        "department": department,
+        "role": role,
+        "q": query,
+    }
+    if request.htmx:
+        return render(request, "portal/people.html#people-table", context)
+    return render(request, "portal/people.html", context)
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+def person_roles(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id, is_active=True)
+    form = RolesForm(request.POST or None, initial={"roles": sorted(person.roles)})
+    if request.method == "POST" and form.is_valid():
+        if person == request.user and Role.PROGRAMME_ADMIN not in form.cleaned_data["roles"]:
+            form.add_error("roles", _("You cannot take the programme admin role from yourself."))
+        else:
+            user_roles_set(
+                user=person, roles=[Role(r) for r in form.cleaned_data["roles"]], by=request.user
+            )
+            messages.success(request, _("Roles of %(name)s saved.") % {"name": person.name})
+            return redirect("portal:people")
+    return render(request, "portal/person_roles.html", {"person": person, "form": form})
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+def invitations(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation_create(
+            email=form.cleaned_data["email"],
+            role=Role(form.cleaned_data["role"]),
+            department=form.cleaned_data["department"],
+            by=request.user,
+        )
+        messages.success(
+            request,
+            _("Invitation to %(email)s is on its way.") % {"email": form.cleaned_data["email"]},
+        )
+        return redirect("portal:invitations")
+    recent = Invitation.objects.select_related("department", "invited_by")[:100]
+    return render(request, "portal/invitations.html", {"form": form, "invitations": recent})
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.filter(token=token).first()
+    if invitation is None or not invitation.is_open():
+        return render(request, "portal/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        messages.info(request, _("You are already signed in."))
+        return redirect("portal:home")
+    request.session[INVITATION_SESSION_KEY] = invitation.token
+    return HttpResponseRedirect(reverse("account_signup"))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Answer 503 while the database is unreachable, 500 otherwise; never touch the database."""
+    exc = sys.exc_info()[1]
+    unavailable = isinstance(exc, OperationalError | InterfaceError)
+    template = "503.html" if unavailable else "500.html"
+    response = HttpResponse(render_to_string(template), status=503 if unavailable else 500)
+    if unavailable:
+        response["Retry-After"] = "30"
+    return response

@@ -1,0 +1,97 @@
+"""Shared fixtures: the fixed cast, tiny GGUF models, and the network guard's verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.mail.utils import DNS_NAME
+
+from portal.models import User
+from portal.roles import Role
+from tests import stack
+from tests.factories import DepartmentFactory, UserFactory
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+# Django asks the resolver for this host's name when it builds a Message-ID; answer locally.
+DNS_NAME._fqdn = "portal.test"
+
+
+@pytest.fixture(autouse=True)
+def _no_network() -> Iterator[None]:
+    """Fail any test that tried to reach a non-loopback address, even if the code caught it."""
+    stack.blocked_connections.clear()
+    yield
+    blocked = list(stack.blocked_connections)
+    stack.blocked_connections.clear()
+    assert not blocked, f"test tried to leave the machine: {blocked}"
+
+
+def _member(email: str, name: str, department: str, roles: list[Role]) -> User:
+    user = UserFactory(
+        email=email, name=name, department=DepartmentFactory(name=department), roles=roles
+    )
+    if user.needs_two_factor:
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def alice(db) -> User:
+    return _member("alice@firma.test", "Alice Schneider", "Vertrieb", [])
+
+
+@pytest.fixture
+def bob(db) -> User:
+    return _member("bob@firma.test", "Bob Wagner", "Konstruktion", [Role.MULTIPLIER])
+
+
+@pytest.fixture
+def rita(db) -> User:
+    return _member("rita@firma.test", "Rita Hoffmann", "IT", [Role.REVIEWER])
+
+
+@pytest.fixture
+def ada(db) -> User:
+    return _member("ada@firma.test", "Ada Neumann", "Verwaltung", [Role.PROGRAMME_ADMIN])
+
+
+@pytest.fixture
+def walter(db) -> User:
+    return _member("walter@firma.test", "Walter Fischer", "Produktion", [Role.WORKS_COUNCIL])
+
+
+@pytest.fixture
+def charlie(db) -> User:
+    return _member("charlie@firma.test", "Charlie Becker", "Kundenservice", [])
+
+
+@pytest.fixture
+def cast(alice, bob, rita, ada, walter, charlie) -> dict[str, User]:
+    return {
+        "alice": alice,
+        "bob": bob,
+        "rita": rita,
+        "ada": ada,
+        "walter": walter,
+        "charlie": charlie,
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_chat_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight llama GGUF: the real llama.cpp runs it in milliseconds."""
+    from assistants.gguf_models import write_chat_model
+
+    return write_chat_model(tmp_path_factory.mktemp("models") / "tiny-chat.gguf")
+
+
+@pytest.fixture(scope="session")
+def tiny_embedding_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from assistants.gguf_models import write_embedding_model
+
+    return write_embedding_model(tmp_path_factory.mktemp("models") / "tiny-embed.gguf")

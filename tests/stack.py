@@ -1,0 +1,119 @@
+"""pytest plugin: the real embedded stack for the whole run, and a guard on the network.
+
+Loaded with `-p tests.stack` (see pyproject.toml) so that it runs before pytest-django
+imports the settings: the settings then point at a temporary data directory, where this
+plugin starts a real PostgreSQL with pgvector and a real Redis; both stop after the run.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Short path under /tmp: unix socket paths are limited to ~107 bytes.
+DATA_DIR = Path(tempfile.mkdtemp(prefix="portal-test-", dir="/tmp"))
+os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
+os.environ["PORTAL_DEBUG"] = "true"  # development settings; Django's test runner sets DEBUG=False
+os.environ["PORTAL_LLM_N_THREADS"] = "2"
+for _name in (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "LLM_MODEL_PATH",
+    "EMBEDDING_MODEL_PATH",
+    "EMAIL_HOST",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SIGNUP_DOMAINS",
+    "OIDC_SERVER_URL",
+):
+    os.environ.pop(f"PORTAL_{_name}", None)
+    os.environ.pop(f"PORTAL_{_name}_FILE", None)
+
+
+class NonLoopbackConnection(AssertionError):
+    """A test tried to reach a host that is not this machine."""
+
+
+blocked_connections: list[str] = []
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _is_loopback(host: object) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if not isinstance(host, str):
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _check(family: int, address: object) -> None:
+    if family == socket.AF_UNIX:
+        return
+    host = address[0] if isinstance(address, tuple) else address
+    if not _is_loopback(host):
+        blocked_connections.append(repr(address))
+        raise NonLoopbackConnection(
+            f"network connection to {address!r} blocked: tests stay on loopback"
+        )
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    _check(self.family, address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    _check(self.family, address)
+    return _real_connect_ex(self, address)
+
+
+def _guarded_getaddrinfo(host: object, *args, **kwargs):
+    # Name lookups would reach a DNS server; only loopback names and literals are allowed.
+    if host is not None and not _is_loopback(host):
+        blocked_connections.append(f"name lookup {host!r}")
+        raise NonLoopbackConnection(f"name lookup of {host!r} blocked: tests stay on loopback")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from portal import stack
+
+    socket.socket.connect = _guarded_connect
+    socket.socket.connect_ex = _guarded_connect_ex
+    socket.getaddrinfo = _guarded_getaddrinfo
+    config._portal_pg_socket = stack.start_postgres(DATA_DIR / "pg")
+    config._portal_redis = stack.start_redis(DATA_DIR / "redis")
+
+    from django.conf import settings
+
+    settings.DATABASES["default"]["HOST"] = str(config._portal_pg_socket)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from portal import stack
+
+    redis = getattr(config, "_portal_redis", None)
+    if redis is not None:
+        stack.stop_redis(redis)
+    stack.stop_postgres(DATA_DIR / "pg")
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # "No tests ran" must not pass silently (e.g. a wrong path or a broken collection).
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
