@@ -451,5 +451,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "pgserver": {"level": "WARNING"},  # it logs every pg_ctl call at INFO
+        "gguf": {"level": "WARNING"},
     },
 }

@@ -95,3 +95,9 @@ def tiny_embedding_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from assistants.gguf_models import write_embedding_model
 
     return write_embedding_model(tmp_path_factory.mktemp("models") / "tiny-embed.gguf")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:
+    # PBKDF2 takes ~0.3 s per hash by design; tests create many people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

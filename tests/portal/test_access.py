@@ -1,0 +1,91 @@
+"""Role × URL matrix: every view of the portal, for anonymous visitors and the whole cast.
+
+anonymous → login page (or public), signed in without the role → 403, allowed → 200.
+A new view that is not listed here fails `test_matrix_covers_every_view`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+LOGIN = "login"
+CAST = ["alice", "bob", "rita", "ada", "walter", "charlie"]
+EVERYONE = dict.fromkeys(CAST, 200)
+ADMIN_ONLY = {**dict.fromkeys(CAST, 403), "ada": 200}
+OVERSIGHT = {**dict.fromkeys(CAST, 403), "ada": 200, "walter": 200}
+
+# url name → (path, expected for anonymous, expected per cast member)
+MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
+    "portal:home": ("/", LOGIN, EVERYONE),
+    "portal:privacy": ("/datenschutz/", 200, EVERYONE),
+    "portal:audit-log": ("/audit/", LOGIN, OVERSIGHT),
+    "portal:people": ("/personen/", LOGIN, ADMIN_ONLY),
+    "portal:person-roles": ("/personen/{alice}/rollen/", LOGIN, ADMIN_ONLY),
+    "portal:invitations": ("/einladungen/", LOGIN, ADMIN_ONLY),
+    "portal:invitation-accept": ("/einladung/unknown-token/", 404, dict.fromkeys(CAST, 404)),
+    "rollout:roadmap": ("/fahrplan/", LOGIN, EVERYONE),
+    "assistants:index": ("/assistenten/", LOGIN, EVERYONE),
+    "admin:index": ("/admin/", LOGIN, ADMIN_ONLY),
+    "healthz-live": ("/healthz/live", 200, EVERYONE),
+    # allauth's pages that the shell links to
+    "account_login": ("/accounts/login/", 200, dict.fromkeys(CAST, 200)),
+    "account_email": ("/accounts/email/", LOGIN, EVERYONE),
+    "mfa_index": ("/accounts/2fa/", LOGIN, EVERYONE),
+    "account_logout": ("/accounts/logout/", 200, EVERYONE),
+}
+# Views answering POST only, and views whose status depends on the stack, are tested apart.
+SEPARATELY_TESTED = {"portal:language-set", "healthz"}
+OWN_NAMESPACES = {"portal", "rollout", "assistants", "newsletter"}
+OWN_UNNAMESPACED = {"healthz", "healthz-live"}
+
+
+def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            names |= _url_names(entry, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_matrix_covers_every_view() -> None:
+    ours = {
+        name
+        for name in _url_names(get_resolver())
+        if name in OWN_UNNAMESPACED or name.split(":")[0] in OWN_NAMESPACES
+    }
+    missing = ours - set(MATRIX) - SEPARATELY_TESTED
+    assert not missing, f"views without an access test: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_anonymous(client, alice, name: str) -> None:
+    path, expected, _ = MATRIX[name]
+    response = client.get(path.format(alice=alice.pk), follow=True)
+    if expected == LOGIN:
+        assert response.redirect_chain, f"{path} answered without asking for a login"
+        assert response.request["PATH_INFO"] == "/accounts/login/"
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_cast(client, cast, name: str) -> None:
+    path, _, per_member = MATRIX[name]
+    for member, expected in per_member.items():
+        client.force_login(cast[member])
+        response = client.get(path.format(alice=cast["alice"].pk), follow=True)
+        assert response.status_code == expected, f"{member} on {path}"
+        assert response.request["PATH_INFO"] != "/accounts/login/", f"{member} sent to login"
+
+
+def test_roles_page_of_unknown_person_is_404(client, ada) -> None:
+    client.force_login(ada)
+    assert client.get("/personen/999999/rollen/").status_code == 404
+
+
+def test_language_switch_needs_post(client) -> None:
+    assert client.get("/sprache/").status_code == 405
