@@ -82,6 +82,8 @@ def _unescape(quoted: str, line: int) -> str:
         code = match.group(1)
         if code in _ESCAPES:
             return _ESCAPES[code]
+        # Numeric escapes are taken as code points: msgfmt means bytes, which only differs
+        # above 0x7F, and nobody writes UTF-8 byte by byte in a .po file.
         if code[0] == "x":
             return chr(int(code[1:], 16))
         if code[0] in "01234567":
@@ -136,7 +138,7 @@ class _Builder:
         return "msgstr" in self.fields or bool(self.plural_forms)
 
     def finish(self, line: int) -> None:
-        """Close the entry being read, if any; keep pending flags for the next one."""
+        """Close the entry being read, if any, and start collecting the next one."""
         if not self.fields and not self.plural_forms:
             return
         where = self.start_line or line

@@ -26,8 +26,8 @@ LOCALE_DIR = ROOT / "locale"
 GERMAN_PO = LOCALE_DIR / "de" / "LC_MESSAGES" / "django.po"
 SOURCE_DIRS = ("portal", "rollout", "assistants", "newsletter", "templates", "locale")
 
-# %(name)s, %s, %d and str.format fields; "%%" is a literal percent sign, not a placeholder.
-_PLACEHOLDER_RE = re.compile(r"%\(\w+\)[sdifr]|%[sdifr]|\{\w*\}")
+# %(name)s, %s, %d, {{ var }} and {field}; "%%" is a literal percent sign, not a placeholder.
+_PLACEHOLDER_RE = re.compile(r"%\(\w+\)[sdifr]|%[sdifr]|\{\{ *[\w.]+ *\}\}|\{\w*\}")
 
 
 def _placeholders(text: str) -> Counter[str]:
