@@ -9,9 +9,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -158,6 +165,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("portal:home")
     request.session[INVITATION_SESSION_KEY] = invitation.token
     return HttpResponseRedirect(reverse("account_signup"))
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Point browsers that ask for /favicon.ico at the icon (resolved per request)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -89,3 +89,9 @@ def test_roles_page_of_unknown_person_is_404(client, ada) -> None:
 
 def test_language_switch_needs_post(client) -> None:
     assert client.get("/sprache/").status_code == 405
+
+
+def test_favicon_redirects_to_the_static_icon(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
