@@ -5,7 +5,6 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -28,28 +27,28 @@ def email_domain_allowed(email: str) -> bool:
     return domain in settings.SIGNUP_DOMAINS
 
 
+def signup_email_error(request: HttpRequest, email: str) -> str | None:
+    """Return why `email` may not sign up, or None: allowed domain or a matching invitation.
+
+    Checked on the sign-up form only: password reset and email changes of existing
+    accounts are not limited by PORTAL_SIGNUP_DOMAINS.
+    """
+    email = email.strip().lower()
+    invitation = invitation_from_session(request)
+    if invitation is not None and invitation.email == email:
+        return None
+    if email_domain_allowed(email):
+        return None
+    if invitation is not None:
+        return _("This invitation is for %(email)s.") % {"email": invitation.email}
+    return _(
+        "Sign-up is open for addresses at %(domains)s. Ask the programme team for an invitation."
+    ) % {"domains": ", ".join(settings.SIGNUP_DOMAINS) or "—"}
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.SIGNUP_DOMAINS) or invitation_from_session(request) is not None
-
-    def clean_email(self, email: str) -> str:
-        email = super().clean_email(email).strip().lower()
-        invitation = invitation_from_session(self.request)
-        if invitation is not None and invitation.email == email:
-            return email
-        if not email_domain_allowed(email):
-            if invitation is not None:
-                raise ValidationError(
-                    _("This invitation is for %(email)s.") % {"email": invitation.email}
-                )
-            raise ValidationError(
-                _(
-                    "Sign-up is open for addresses at %(domains)s. "
-                    "Ask the programme team for an invitation."
-                )
-                % {"domains": ", ".join(settings.SIGNUP_DOMAINS) or "—"}
-            )
-        return email
 
     def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)

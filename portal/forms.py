@@ -18,6 +18,19 @@ class SignupForm(forms.Form):
     )
     field_order = ["name", "email", "department", "password1", "password2"]
 
+    def clean(self) -> dict:
+        from allauth.core import context
+
+        from portal.adapters import signup_email_error
+
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if email:
+            error = signup_email_error(context.request, email)
+            if error:
+                self.add_error("email", error)
+        return cleaned
+
     def signup(self, request, user: User) -> None:
         """Required by allauth; the account adapter already stored everything."""
 

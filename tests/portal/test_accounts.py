@@ -169,3 +169,40 @@ def test_admin_cannot_remove_own_admin_role(client, ada) -> None:
     response = client.post(f"/personen/{ada.pk}/rollen/", {"roles": []})
     assert response.status_code == 200
     assert User.objects.get(pk=ada.pk).has_role(Role.PROGRAMME_ADMIN)
+
+
+def test_password_reset_by_mail(client, alice) -> None:
+    response = client.post("/accounts/password/reset/", {"email": alice.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_roles_exist_as_groups_with_permissions() -> None:
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
+    admin = Group.objects.get(name=Role.PROGRAMME_ADMIN)
+    assert admin.permissions.filter(codename="invite_people").exists()
+    assert admin.permissions.filter(codename="change_phase").exists()
+    council = Group.objects.get(name=Role.WORKS_COUNCIL)
+    assert list(council.permissions.values_list("codename", flat=True)) == ["view_auditentry_all"]
+
+
+def test_single_sign_on_button_when_configured(client, settings) -> None:
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "sso",
+                    "name": "Firmen-Login",
+                    "client_id": "portal",
+                    "secret": "s",
+                    "settings": {"server_url": "https://sso.firma.test/realms/firma"},
+                }
+            ]
+        }
+    }
+    page = client.get("/accounts/login/").content.decode()
+    assert "Firmen-Login" in page
+    assert "/accounts/oidc/sso/login/" in page

@@ -145,3 +145,38 @@ def test_env_example_lists_every_variable() -> None:
     example = (ROOT / ".env.example").read_text()
     listed = set(re.findall(r"^(PORTAL_[A-Z_]+)=", example, re.MULTILINE))
     assert used - listed == set()
+
+
+def test_oidc_switched_on_by_environment(tmp_path) -> None:
+    env = {
+        "PORTAL_DEBUG": "true",
+        "PORTAL_OIDC_SERVER_URL": "https://login.microsoftonline.com/t/v2.0",
+        "PORTAL_OIDC_CLIENT_ID": "portal",
+        "PORTAL_OIDC_CLIENT_SECRET": "geheim",
+    }
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "a = settings.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS'][0]; "
+        "print(a['provider_id'], a['settings']['server_url'])",
+        env=env,
+        tmp_path=tmp_path,
+    )
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "sso",
+        "https://login.microsoftonline.com/t/v2.0",
+    ]
+    missing = {**env, "PORTAL_OIDC_CLIENT_SECRET": ""}
+    _one_clear_line(_manage("check", env=missing, tmp_path=tmp_path), "PORTAL_OIDC_CLIENT_SECRET")
+
+
+def test_pytest_refuses_a_run_without_tests(tmp_path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/portal/test_stack.py", "-k", "no_such_test", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode not in (0, 5), result.stdout
