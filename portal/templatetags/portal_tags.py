@@ -14,3 +14,11 @@ def role_label(name: str) -> str:
         return str(Role(name).label)
     except ValueError:
         return name
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    """Return the readable name of an audit action (the code itself if none is known)."""
+    from portal.audit import action_label
+
+    return action_label(action)

@@ -15,7 +15,7 @@ class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     organisation = models.CharField(_("organisation"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("programme")
@@ -43,7 +43,9 @@ class Phase(models.Model):
         ACTIVE = "active", _("in progress")
         DONE = "done", _("completed")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="phases")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="phases"
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)

@@ -1,0 +1,20 @@
+"""Readable names of audit actions; apps add theirs in AppConfig.ready()."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS: dict[str, str | Promise] = {
+    "account.signed_up": _("Account created"),
+    "roles.changed": _("Roles changed"),
+    "invitation.created": _("Invitation sent"),
+}
+
+
+def register_action_labels(labels: dict[str, str | Promise]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
