@@ -22,8 +22,9 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
+# The demo company's domain may sign up (mails go to the console in debug mode).
 run: $(VENV)/.synced
-	$(PY) manage.py runstack --addr $(ADDR)
+	PORTAL_SIGNUP_DOMAINS=$${PORTAL_SIGNUP_DOMAINS-hallberg.example} $(PY) manage.py runstack --addr $(ADDR)
 
 test: $(VENV)/.synced
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -23,4 +23,5 @@ def shell(request: HttpRequest) -> dict:
     return {
         "nav_items": nav,
         "portal_languages": settings.LANGUAGES,
+        "signup_open": bool(settings.SIGNUP_DOMAINS),
     }

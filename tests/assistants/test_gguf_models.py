@@ -27,9 +27,9 @@ SUMMARY_SCHEMA = {
 }
 
 
-@pytest.fixture(scope="module")
-def chat_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_chat_model(tmp_path_factory.mktemp("models") / "chat.gguf")
+@pytest.fixture
+def chat_model_path(tiny_chat_model: Path) -> Path:
+    return tiny_chat_model  # the suite's shared fixture (tests/conftest.py)
 
 
 @pytest.fixture
@@ -96,12 +96,11 @@ def test_json_schema_output_parses_with_the_required_keys(chat_llm: llama_cpp.Ll
     assert all(isinstance(point, str) for point in data["points"])
 
 
-def test_embedding_model_returns_one_vector_per_input(tmp_path: Path) -> None:
+def test_embedding_model_returns_one_vector_per_input(tiny_embedding_model: Path) -> None:
     import llama_cpp
 
-    path = write_embedding_model(tmp_path / "embed.gguf", n_embd=32)
     llm = llama_cpp.Llama(
-        model_path=str(path), n_ctx=512, n_threads=2, embedding=True, verbose=False
+        model_path=str(tiny_embedding_model), n_ctx=512, n_threads=2, embedding=True, verbose=False
     )
 
     vectors = llm.embed(["Hallo Welt", "Grüße aus Köln", "Hallo Welt"])

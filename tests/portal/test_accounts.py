@@ -206,3 +206,10 @@ def test_single_sign_on_button_when_configured(client, settings) -> None:
     page = client.get("/accounts/login/").content.decode()
     assert "Firmen-Login" in page
     assert "/accounts/oidc/sso/login/" in page
+
+
+def test_login_page_offers_sign_up_only_when_open(client, settings) -> None:
+    settings.SIGNUP_DOMAINS = []
+    assert "/accounts/signup/" not in client.get("/accounts/login/").content.decode()
+    settings.SIGNUP_DOMAINS = ["firma.test"]
+    assert "/accounts/signup/" in client.get("/accounts/login/").content.decode()
