@@ -33,7 +33,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         self.children: list[tuple[str, subprocess.Popen]] = []
         self.redis: subprocess.Popen | None = None
-        signal.signal(signal.SIGTERM, _raise_interrupt)
+        # Installed explicitly: a shell that starts us in the background ignores SIGINT.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _raise_interrupt)
         try:
             self._start_services()
             self._prepare(load_demo=not options["no_demo"])
