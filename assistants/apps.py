@@ -9,8 +9,21 @@ class AssistantsConfig(AppConfig):
     verbose_name = _("AI assistants")
 
     def ready(self) -> None:
-        from assistants import setup
+        from celery.signals import celeryd_after_setup, worker_process_init
+
+        from assistants import setup, worker
+        from portal.audit import register_action_labels
         from portal.registry import NavItem, register_nav, register_stack_preparer
 
         register_nav(NavItem(_("Assistants"), "assistants:index", order=40))
         register_stack_preparer(setup.prepare_demo_model)
+        celeryd_after_setup.connect(worker.remember_queues, weak=False)
+        worker_process_init.connect(worker.preload_model, weak=False)
+        register_action_labels(
+            {
+                "assistant.job_created": _("Generation requested"),
+                "assistant.protocol_generated": _("Protocol generated"),
+                "assistant.generation_failed": _("Generation failed"),
+                "assistant.job_cancelled": _("Generation cancelled"),
+            }
+        )

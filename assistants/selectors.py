@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from pathlib import Path
+
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from assistants.models import GenerationJob
+from portal.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def model_facts() -> dict:
@@ -11,10 +22,89 @@ def model_facts() -> dict:
     size = path.stat().st_size if path is not None and path.is_file() else None
     return {
         "backend": settings.LLM_BACKEND,
-        "model_name": path.name if path is not None else "",
+        "model_name": path.name if path is not None else settings.LLM_SERVER_MODEL,
         "model_size": size,
-        "model_present": size is not None,
+        "model_present": size is not None or settings.LLM_BACKEND == "openai",
         "demo_model": settings.LLM_DEMO_MODEL,
         "n_ctx": settings.LLM_N_CTX,
         "n_threads": settings.LLM_N_THREADS,
+    }
+
+
+def jobs_for(user: User) -> QuerySet[GenerationJob]:
+    return (
+        GenerationJob.objects.filter(owner=user)
+        .select_related("template", "protocol")
+        .defer("input_text", "partial_output")
+    )
+
+
+def model_status() -> dict:
+    """Return the admin's view: configuration, file metadata, load time, last throughput."""
+    facts = model_facts()
+    path = settings.LLM_MODEL_PATH
+    if path is not None and facts["model_size"] is not None:
+        facts.update(gguf_metadata(str(path), path.stat().st_mtime))
+    facts["worker"] = cache.get("assistants:model-status")
+    last = (
+        GenerationJob.objects.filter(status=GenerationJob.Status.DONE)
+        .exclude(first_token_at=None)
+        .order_by("-finished_at")
+        .only(
+            "pk",
+            "first_token_at",
+            "finished_at",
+            "completion_tokens",
+            "prompt_tokens",
+            "started_at",
+            "model_name",
+        )
+        .first()
+    )
+    facts["last_job"] = last
+    facts["last_tokens_per_second"] = last.tokens_per_second() if last else None
+    facts["queued"] = GenerationJob.objects.filter(status=GenerationJob.Status.QUEUED).count()
+    facts["running"] = GenerationJob.objects.filter(status=GenerationJob.Status.RUNNING).count()
+    facts["server_url"] = settings.LLM_SERVER_URL
+    return facts
+
+
+@functools.lru_cache(maxsize=4)
+def gguf_metadata(path: str, mtime: float) -> dict:
+    """Read name, architecture, trained context and quantisation from the GGUF header."""
+    import gguf
+
+    try:
+        reader = gguf.GGUFReader(path)
+    except (OSError, ValueError) as e:
+        logger.warning("cannot read GGUF metadata of %s: %s", Path(path).name, e)
+        return {"gguf_error": True}
+
+    def value(key: str):
+        field = reader.fields.get(key)
+        if field is None:
+            return None
+        raw = field.parts[field.data[0]]
+        return (
+            bytes(raw).decode("utf-8", "replace")
+            if field.types[0] == gguf.GGUFValueType.STRING
+            else raw[0].item()
+        )
+
+    arch = value("general.architecture") or ""
+    file_type = value("general.file_type")
+    try:
+        quantisation = (
+            gguf.LlamaFileType(file_type).name.removeprefix("MOSTLY_")
+            if file_type is not None
+            else None
+        )
+    except ValueError:
+        quantisation = str(file_type)
+    return {
+        "gguf_name": value("general.name"),
+        "architecture": arch,
+        "trained_context": value(f"{arch}.context_length"),
+        "quantisation": quantisation,
+        "parameters_hint": value("general.size_label"),
     }

@@ -8,6 +8,7 @@ ImproperlyConfigured with one sentence that names the variable and what to fix.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -242,6 +243,8 @@ if REDIS_URL.startswith("unix://"):
 else:
     CELERY_BROKER_URL = _redis_db(REDIS_URL, 0)
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Generation has its own queue: one worker process per model, concurrency 1.
+CELERY_TASK_ROUTES = {"assistants.tasks.generation_job_run": {"queue": "llm"}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -257,7 +260,30 @@ CELERY_VISIBILITY_TIMEOUT = env_int("PORTAL_CELERY_VISIBILITY_TIMEOUT", 3600, mi
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT - 60
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT - 120
-CELERY_BEAT_SCHEDULE: dict = {}
+
+
+def env_cron(name: str, default: str) -> str | None:
+    """Return a 5-field cron line from NAME (None for "off"); portal/celery.py schedules it."""
+    value = env_str(name, default)
+    if value.lower() == "off":
+        return None
+    if not re.fullmatch(r"[\d*/,-]+( [\d*/,-]+){4}", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a cron line with 5 fields or 'off', got {value!r}"
+        )
+    return value
+
+
+# Periodic tasks: {name: (task, cron)}. Celery is not imported here (it would read these
+# settings while they are still being built); portal/celery.py turns them into beat entries.
+_PERIODIC = [
+    (
+        "generation-jobs-reap",
+        "assistants.tasks.generation_jobs_reap",
+        env_cron("PORTAL_CRON_JOB_REAPER", "* * * * *"),
+    ),
+]
+PERIODIC_TASKS = {name: (task, cron) for name, task, cron in _PERIODIC if cron is not None}
 
 # --- Accounts: django-allauth, email login, roles, two-factor -----------------------------
 
@@ -366,6 +392,36 @@ LLM_N_CTX = env_int("PORTAL_LLM_N_CTX", 4096, minimum=256)
 LLM_N_THREADS = env_int("PORTAL_LLM_N_THREADS", len(os.sched_getaffinity(0)), minimum=1)
 LLM_N_BATCH = env_int("PORTAL_LLM_N_BATCH", 512, minimum=8)
 EMBEDDING_MODEL_PATH = env_file("PORTAL_EMBEDDING_MODEL_PATH")
+
+# Optional: an OpenAI-compatible server on the company network (llama.cpp server, vLLM,
+# Ollama). Refused unless its host is listed, so a public API is never used by accident.
+LLM_SERVER_URL = env_str("PORTAL_LLM_SERVER_URL").rstrip("/")
+LLM_ALLOWED_HOSTS = [h.lower() for h in env_list("PORTAL_LLM_ALLOWED_HOSTS")]
+LLM_SERVER_MODEL = env_str("PORTAL_LLM_SERVER_MODEL", "local")
+LLM_API_KEY = env_secret("PORTAL_LLM_API_KEY")
+if LLM_BACKEND == "openai":
+    _llm_host = (urlsplit(LLM_SERVER_URL).hostname or "").lower()
+    if not LLM_SERVER_URL or urlsplit(LLM_SERVER_URL).scheme not in ("http", "https"):
+        raise ImproperlyConfigured(
+            "PORTAL_LLM_BACKEND=openai needs PORTAL_LLM_SERVER_URL (http[s]://host:port)"
+        )
+    if _llm_host not in LLM_ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            f"PORTAL_LLM_SERVER_URL host {_llm_host!r} is not in PORTAL_LLM_ALLOWED_HOSTS; "
+            "list it there if it runs on the company network"
+        )
+
+# Generation limits: output tokens per call, and how much text a job may bring at all
+# (longer transcripts are split and condensed up to this size, never cut silently).
+LLM_MAX_OUTPUT_TOKENS = env_int("PORTAL_LLM_MAX_OUTPUT_TOKENS", 1024, minimum=64)
+TRANSCRIPT_MAX_CHARS = env_int("PORTAL_TRANSCRIPT_MAX_CHARS", 200_000, minimum=1000)
+TRANSCRIPT_MAX_PARTS = env_int("PORTAL_TRANSCRIPT_MAX_PARTS", 12, minimum=1)
+# A worker renews its lease on a running job about once a second; a job whose lease ran out
+# belongs to a dead worker and is queued again, at most this many attempts in all.
+LLM_JOB_LEASE_SECONDS = env_int("PORTAL_LLM_JOB_LEASE_SECONDS", 60, minimum=10)
+LLM_JOB_MAX_ATTEMPTS = env_int("PORTAL_LLM_JOB_MAX_ATTEMPTS", 3, minimum=1)
+# Queued jobs whose message may have been lost (e.g. Redis restarted empty) are sent again.
+LLM_REQUEUE_AFTER_SECONDS = env_int("PORTAL_LLM_REQUEUE_AFTER_SECONDS", 300, minimum=30)
 
 # --- Privacy and retention ----------------------------------------------------------------
 

@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
     retry_jitter=True,
     max_retries=5,
     time_limit=120,
+    soft_time_limit=100,
 )
 def invitation_send(invitation_id: int) -> None:
     """Mail an invitation link. Sending twice is harmless: the link is the same."""

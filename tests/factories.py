@@ -38,3 +38,56 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.get_or_create(
                 user=self, email=self.email, defaults={"verified": True, "primary": True}
             )
+
+
+def protocol_for(owner: User, *, title: str = "Jour fixe Vertrieb", data: dict | None = None):
+    """A finished job with its stored protocol (no generation: for access and page tests)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from assistants.models import GenerationJob, Protocol, ProtocolTemplate
+
+    template = ProtocolTemplate.objects.get(key="ergebnisprotokoll", is_current=True)
+    now = timezone.now()
+    job = GenerationJob.objects.create(
+        owner=owner,
+        status=GenerationJob.Status.DONE,
+        template=template,
+        input_text="Anna: Wir beschließen den Pilot im Vertrieb.",
+        params={"title": title, "meeting_date": "2026-11-20", "participants": ["Anna"]},
+        started_at=now,
+        first_token_at=now,
+        finished_at=now,
+        completion_tokens=10,
+        prompt_tokens=50,
+        attempts=1,
+        model_name="tiny.gguf",
+    )
+    protocol = Protocol.objects.create(
+        job=job,
+        owner=owner,
+        title=title,
+        meeting_date=date(2026, 11, 20),
+        template=template,
+        output_language="de",
+        schema_version=1,
+        model_name="tiny.gguf",
+        data=data
+        or {
+            "summary": "Pilot beschlossen.",
+            "participants": ["Anna"],
+            "agenda_items": [],
+            "decisions": [
+                {
+                    "text": "Pilot im Vertrieb",
+                    "source_quote": "Wir beschließen den Pilot",
+                    "verified": True,
+                }
+            ],
+            "action_items": [],
+            "open_questions": [],
+            "notes": [],
+        },
+    )
+    return job, protocol

@@ -14,6 +14,8 @@ CAST = ["alice", "bob", "rita", "ada", "walter", "charlie"]
 EVERYONE = dict.fromkeys(CAST, 200)
 ADMIN_ONLY = {**dict.fromkeys(CAST, 403), "ada": 200}
 OVERSIGHT = {**dict.fromkeys(CAST, 403), "ada": 200, "walter": 200}
+# alice's protocol: she, reviewers and admins read it; everyone else must not learn it exists.
+ALICES_OWN = {**dict.fromkeys(CAST, 404), "alice": 200, "rita": 200, "ada": 200}
 
 # url name → (path, expected for anonymous, expected per cast member)
 MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
@@ -26,6 +28,10 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "portal:invitation-accept": ("/einladung/unknown-token/", 404, dict.fromkeys(CAST, 404)),
     "rollout:roadmap": ("/fahrplan/", LOGIN, EVERYONE),
     "assistants:index": ("/assistenten/", LOGIN, EVERYONE),
+    "assistants:protocol-new": ("/assistenten/protokoll/neu/", LOGIN, EVERYONE),
+    "assistants:job-detail": ("/assistenten/auftraege/{job}/", LOGIN, ALICES_OWN),
+    "assistants:protocol-detail": ("/assistenten/protokolle/{protocol}/", LOGIN, ALICES_OWN),
+    "assistants:model-status": ("/assistenten/modell/", LOGIN, ADMIN_ONLY),
     "admin:index": ("/admin/", LOGIN, ADMIN_ONLY),
     "healthz-live": ("/healthz/live", 200, EVERYONE),
     # allauth's pages that the shell links to
@@ -35,7 +41,7 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "account_logout": ("/accounts/logout/", 200, EVERYONE),
 }
 # Views answering POST only, and views whose status depends on the stack, are tested apart.
-SEPARATELY_TESTED = {"portal:language-set", "healthz"}
+SEPARATELY_TESTED = {"portal:language-set", "healthz", "assistants:job-cancel"}
 OWN_NAMESPACES = {"portal", "rollout", "assistants", "newsletter"}
 OWN_UNNAMESPACED = {"healthz", "healthz-live"}
 
@@ -61,10 +67,18 @@ def test_matrix_covers_every_view() -> None:
     assert not missing, f"views without an access test: {sorted(missing)}"
 
 
+@pytest.fixture
+def ids(alice) -> dict[str, int]:
+    from tests.factories import protocol_for
+
+    job, protocol = protocol_for(alice)
+    return {"alice": alice.pk, "job": job.pk, "protocol": protocol.pk}
+
+
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_anonymous(client, alice, name: str) -> None:
+def test_anonymous(client, ids, name: str) -> None:
     path, expected, _ = MATRIX[name]
-    response = client.get(path.format(alice=alice.pk), follow=True)
+    response = client.get(path.format(**ids), follow=True)
     if expected == LOGIN:
         assert response.redirect_chain, f"{path} answered without asking for a login"
         assert response.request["PATH_INFO"] == "/accounts/login/"
@@ -73,11 +87,11 @@ def test_anonymous(client, alice, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_cast(client, cast, name: str) -> None:
+def test_cast(client, cast, ids, name: str) -> None:
     path, _, per_member = MATRIX[name]
     for member, expected in per_member.items():
         client.force_login(cast[member])
-        response = client.get(path.format(alice=cast["alice"].pk), follow=True)
+        response = client.get(path.format(**ids), follow=True)
         assert response.status_code == expected, f"{member} on {path}"
         assert response.request["PATH_INFO"] != "/accounts/login/", f"{member} sent to login"
 
@@ -85,6 +99,15 @@ def test_cast(client, cast, name: str) -> None:
 def test_roles_page_of_unknown_person_is_404(client, ada) -> None:
     client.force_login(ada)
     assert client.get("/personen/999999/rollen/").status_code == 404
+
+
+def test_only_the_owner_cancels_a_job(client, cast, ids) -> None:
+    for member in ("bob", "rita", "ada", "walter", "charlie"):
+        client.force_login(cast[member])
+        assert client.post(f"/assistenten/auftraege/{ids['job']}/abbrechen/").status_code == 404
+    client.force_login(cast["alice"])
+    assert client.get(f"/assistenten/auftraege/{ids['job']}/abbrechen/").status_code == 405
+    assert client.post(f"/assistenten/auftraege/{ids['job']}/abbrechen/").status_code == 302
 
 
 def test_language_switch_needs_post(client) -> None:

@@ -59,6 +59,18 @@ def _one_clear_line(result: subprocess.CompletedProcess, *needles: str) -> None:
         ({**PRODUCTION, "PORTAL_SITE_URL": "ki.firma.test"}, ["PORTAL_SITE_URL"]),
         ({"PORTAL_DEBUG": "true", "PORTAL_REDIS_URL": "http://x"}, ["PORTAL_REDIS_URL"]),
         (
+            {"PORTAL_DEBUG": "true", "PORTAL_CRON_JOB_REAPER": "jede Minute"},
+            ["PORTAL_CRON_JOB_REAPER"],
+        ),
+        (
+            {
+                "PORTAL_DEBUG": "true",
+                "PORTAL_LLM_BACKEND": "openai",
+                "PORTAL_LLM_SERVER_URL": "https://api.openai.com",
+            },
+            ["PORTAL_LLM_ALLOWED_HOSTS", "api.openai.com"],
+        ),
+        (
             {"PORTAL_DEBUG": "true", "PORTAL_SECRET_KEY_FILE": "/nowhere/secret"},
             ["PORTAL_SECRET_KEY_FILE", "cannot be read"],
         ),
@@ -91,7 +103,8 @@ def test_production_passes_check_deploy_without_warnings(tmp_path) -> None:
     assert "no issues (0 silenced)" in result.stdout
 
 
-def test_production_headers_and_cookies_on_real_responses(tmp_path, transactional_db) -> None:
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_production_headers_and_cookies_on_real_responses(tmp_path) -> None:
     """Serve requests with the production settings: HSTS, CSP, __Host- cookies."""
     db = settings.DATABASES["default"]
     env = {

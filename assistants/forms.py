@@ -1,0 +1,110 @@
+"""Forms of the assistants: what a person submits, checked before any job exists."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assistants.ingest import TranscriptError, clean_pasted_text, transcript_from_upload
+from assistants.models import ProtocolTemplate
+from portal.models import User
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_PARTICIPANTS = 50
+
+
+class ProtocolForm(forms.Form):
+    title = forms.CharField(label=_("Meeting title"), max_length=200)
+    meeting_date = forms.DateField(
+        label=_("Meeting date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    participants_known = forms.ModelMultipleChoiceField(
+        label=_("Participants from the directory"),
+        required=False,
+        queryset=User.objects.filter(is_active=True).order_by("name"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (Cmd on a Mac) to pick several."),
+    )
+    participants_other = forms.CharField(
+        label=_("Further participants"),
+        required=False,
+        max_length=1000,
+        help_text=_("Names separated by commas, e.g. guests from outside the company."),
+    )
+    template = forms.ModelChoiceField(
+        label=_("Template"),
+        queryset=ProtocolTemplate.objects.filter(is_current=True),
+        empty_label=None,
+    )
+    output_language = forms.ChoiceField(
+        label=_("Language of the protocol"), choices=settings.LANGUAGES
+    )
+    transcript = forms.CharField(
+        label=_("Notes or transcript"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+    )
+    upload = forms.FileField(
+        label=_("… or upload a file"),
+        required=False,
+        help_text=_("Text (.txt), Teams or Zoom export (.vtt, .srt) or Word (.docx), up to 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.vtt,.srt,.docx"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The results-only protocol is what most meetings need; it is preselected.
+        default = self.fields["template"].queryset.filter(key="ergebnisprotokoll").first()
+        if default is not None:
+            self.fields["template"].initial = default.pk
+
+    def clean_participants_other(self) -> list[str]:
+        names = [n.strip() for n in self.cleaned_data["participants_other"].split(",")]
+        return [n[:120] for n in names if n]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        text, upload = cleaned.get("transcript", ""), cleaned.get("upload")
+        if upload and text.strip():
+            raise forms.ValidationError(_("Either paste text or upload a file, not both."))
+        try:
+            transcript = (
+                transcript_from_upload(upload.name, upload.read())
+                if upload
+                else clean_pasted_text(text)
+            )
+        except TranscriptError as e:
+            self.add_error("upload" if upload else "transcript", str(e))
+            return cleaned
+        if len(transcript) > settings.TRANSCRIPT_MAX_CHARS:
+            self.add_error(
+                "upload" if upload else "transcript",
+                _(
+                    "The text has %(n)s characters; the limit is %(max)s. Split it into several "
+                    "meetings or shorten it."
+                )
+                % {
+                    "n": f"{len(transcript):,}".replace(",", "."),
+                    "max": f"{settings.TRANSCRIPT_MAX_CHARS:,}".replace(",", "."),
+                },
+            )
+            return cleaned
+        cleaned["transcript_text"] = transcript
+        known = [u.name for u in cleaned.get("participants_known") or []]
+        participants = list(dict.fromkeys([*known, *cleaned.get("participants_other", [])]))
+        if len(participants) > MAX_PARTICIPANTS:
+            self.add_error(
+                "participants_other", _("At most %(n)d participants.") % {"n": MAX_PARTICIPANTS}
+            )
+        cleaned["participants"] = participants[:MAX_PARTICIPANTS]
+        return cleaned

@@ -1,0 +1,217 @@
+"""The model behind one adapter: generation, token counting, the per-process model.
+
+`llama_cpp` is imported inside functions only: it is heavy, and llama.cpp is not fork-safe,
+so the model is loaded once per worker process (in `worker_process_init`, see
+`assistants.worker`), never per task, never in the web process, never at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.translation import gettext
+
+logger = logging.getLogger(__name__)
+
+# Receives the text generated so far; returning False stops the generation (cancel).
+OnText = Callable[[str], bool]
+# Chat-template tokens around each message (ChatML and friends use ~4–6); kept generous.
+MESSAGE_OVERHEAD_TOKENS = 8
+
+
+class LlmError(Exception):
+    """A generation could not be done; the message is meant for the person who asked."""
+
+
+class LlmUnavailable(LlmError):
+    """The model server did not answer; worth retrying later."""
+
+
+class ContextTooSmall(LlmError):
+    """The prompt does not fit the model's context window."""
+
+
+class GenerationCancelled(LlmError):
+    """The person cancelled the job while it was generating."""
+
+
+@dataclass
+class Generation:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds_to_first_token: float | None
+    seconds: float
+    finish_reason: str
+
+
+class Backend(Protocol):
+    name: str
+    model_name: str
+    load_seconds: float
+
+    def context_length(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def chat(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int,
+        json_schema: dict | None = None,
+        on_text: OnText | None = None,
+    ) -> Generation: ...
+
+
+def prompt_tokens(backend: Backend, messages: list[dict[str, str]]) -> int:
+    """Count a chat prompt with the model's own tokenizer (plus template overhead)."""
+    return sum(backend.count_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
+
+
+def ensure_fits(backend: Backend, messages: list[dict[str, str]], max_tokens: int) -> int:
+    """Return the prompt's token count, or raise ContextTooSmall before calling the model."""
+    needed = prompt_tokens(backend, messages)
+    if needed + max_tokens > backend.context_length():
+        raise ContextTooSmall(
+            gettext(
+                "the text needs %(needed)d tokens plus %(out)d for the answer, more than the "
+                "model's context of %(ctx)d tokens"
+            )
+            % {"needed": needed, "out": max_tokens, "ctx": backend.context_length()}
+        )
+    return needed
+
+
+class LlamaCppBackend:
+    """llama.cpp in this process. Reuses its KV cache for the common prefix of prompts."""
+
+    name = "llama_cpp"
+
+    def __init__(self, path: Path, *, n_ctx: int, n_threads: int, n_batch: int) -> None:
+        import llama_cpp
+
+        started = time.monotonic()
+        self.llm = llama_cpp.Llama(
+            model_path=str(path),
+            n_ctx=n_ctx,
+            n_threads=n_threads,
+            n_threads_batch=n_threads,
+            n_batch=n_batch,
+            verbose=False,
+        )
+        self.load_seconds = time.monotonic() - started
+        self.model_name = path.name
+        self.path = path
+
+    def context_length(self) -> int:
+        return self.llm.n_ctx()
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def chat(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int,
+        json_schema: dict | None = None,
+        on_text: OnText | None = None,
+    ) -> Generation:
+        ensure_fits(self, messages, max_tokens)
+        kwargs: dict = {
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": 0.2,
+            "stream": True,
+        }
+        if json_schema is not None:
+            kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+        started = time.monotonic()
+        first: float | None = None
+        parts: list[str] = []
+        finish = "length"
+        chunks = 0
+        stream = self.llm.create_chat_completion(**kwargs)
+        try:
+            for chunk in stream:
+                choice = chunk["choices"][0]
+                piece = choice["delta"].get("content") or ""
+                if piece:
+                    chunks += 1
+                    if first is None:
+                        first = time.monotonic() - started
+                    parts.append(piece)
+                    if on_text is not None and not on_text("".join(parts)):
+                        raise GenerationCancelled
+                if choice.get("finish_reason"):
+                    finish = choice["finish_reason"]
+        finally:
+            stream.close()  # stops llama.cpp mid-generation when we leave early
+        text = "".join(parts)
+        completion = self.count_tokens(text) if text else 0
+        return Generation(
+            text=text,
+            prompt_tokens=max(0, self.llm.n_tokens - completion),
+            completion_tokens=max(completion, chunks),
+            seconds_to_first_token=first,
+            seconds=time.monotonic() - started,
+            finish_reason=finish,
+        )
+
+
+_lock = threading.Lock()
+_backend: Backend | None = None
+_backend_key: tuple | None = None
+
+
+def _configured_key() -> tuple:
+    return (
+        settings.LLM_BACKEND,
+        str(settings.LLM_MODEL_PATH),
+        settings.LLM_SERVER_URL,
+        settings.LLM_N_CTX,
+        settings.LLM_N_THREADS,
+        settings.LLM_N_BATCH,
+    )
+
+
+def get_backend() -> Backend:
+    """Return this process's backend, loading the model on first use (workers preload it)."""
+    global _backend, _backend_key
+    key = _configured_key()
+    with _lock:
+        if _backend is None or _backend_key != key:
+            _backend = _load()
+            _backend_key = key
+        return _backend
+
+
+def _load() -> Backend:
+    if settings.LLM_BACKEND == "openai":
+        from assistants.llm_openai import OpenAiBackend
+
+        return OpenAiBackend(
+            settings.LLM_SERVER_URL,
+            model=settings.LLM_SERVER_MODEL,
+            api_key=settings.LLM_API_KEY,
+            allowed_hosts=settings.LLM_ALLOWED_HOSTS,
+        )
+    path = settings.LLM_MODEL_PATH
+    if not Path(path).is_file():
+        raise LlmError(gettext("the model file %(name)s is missing") % {"name": Path(path).name})
+    backend = LlamaCppBackend(
+        path,
+        n_ctx=settings.LLM_N_CTX,
+        n_threads=settings.LLM_N_THREADS,
+        n_batch=settings.LLM_N_BATCH,
+    )
+    logger.info("model %s loaded in %.2f s", backend.model_name, backend.load_seconds)
+    return backend

@@ -1,0 +1,178 @@
+"""Writes of the job machinery: create, claim, heartbeat, finish, fail, cancel, reap.
+
+Delivery is at-least-once. A worker claims a job with one conditional UPDATE that also
+counts the attempt and sets a lease; every later write is conditional on still holding
+that attempt, so a worker that lost its job (lease ran out, job re-queued) cannot write.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from assistants.models import GenerationJob
+from portal.services import audit_record
+
+logger = logging.getLogger(__name__)
+Status = GenerationJob.Status
+
+
+def job_enqueue(job: GenerationJob) -> None:
+    """Send the wake-up call after commit; only the id travels through Celery."""
+    from assistants.tasks import generation_job_run
+
+    GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=timezone.now())
+    generation_job_run.delay_on_commit(job.pk)
+
+
+def job_claim(*, job_id: int, worker: str) -> GenerationJob | None:
+    """Take a queued job (or one whose lease ran out); None if someone else has it."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.LLM_JOB_LEASE_SECONDS)
+    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, lease_expires_at__lt=now)
+    with transaction.atomic():
+        claimed = GenerationJob.objects.filter(
+            claimable,
+            pk=job_id,
+            attempts__lt=settings.LLM_JOB_MAX_ATTEMPTS,
+            cancel_requested=False,
+        ).update(
+            status=Status.RUNNING,
+            attempts=F("attempts") + 1,
+            lease_expires_at=lease,
+            heartbeat_at=now,
+            started_at=now,
+            worker=worker[:200],
+            error="",
+        )
+        if not claimed:
+            _fail_if_exhausted(job_id)
+            return None
+    return GenerationJob.objects.get(pk=job_id)
+
+
+def _fail_if_exhausted(job_id: int) -> None:
+    now = timezone.now()
+    GenerationJob.objects.filter(
+        Q(status=Status.QUEUED) | Q(status=Status.RUNNING, lease_expires_at__lt=now),
+        pk=job_id,
+        attempts__gte=settings.LLM_JOB_MAX_ATTEMPTS,
+    ).update(
+        status=Status.FAILED,
+        finished_at=now,
+        partial_output="",
+        error=gettext(
+            "The generation stopped several times (the worker crashed). Please try a shorter "
+            "text or ask the administrators to check the model."
+        ),
+    )
+
+
+def job_heartbeat(job: GenerationJob, **progress) -> bool:
+    """Renew the lease and store progress; False if the job is no longer ours or cancelled."""
+    now = timezone.now()
+    updated = GenerationJob.objects.filter(
+        pk=job.pk,
+        status=Status.RUNNING,
+        attempts=job.attempts,
+        cancel_requested=False,
+    ).update(
+        heartbeat_at=now,
+        lease_expires_at=now + timedelta(seconds=settings.LLM_JOB_LEASE_SECONDS),
+        **progress,
+    )
+    return bool(updated)
+
+
+def job_fail(job: GenerationJob, message: str) -> None:
+    GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts).update(
+        status=Status.FAILED, error=message[:2000], finished_at=timezone.now(), partial_output=""
+    )
+    audit_record(
+        actor=None,
+        action="assistant.generation_failed",
+        target=job,
+        details={"kind": job.kind, "attempt": job.attempts},
+    )
+
+
+def job_mark_cancelled(job: GenerationJob) -> None:
+    GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts).update(
+        status=Status.CANCELLED, finished_at=timezone.now(), partial_output=""
+    )
+
+
+@transaction.atomic
+def job_cancel(*, job: GenerationJob, by) -> bool:
+    """Cancel a job: at once if it waits, at the next token if it runs. False if finished."""
+    now = timezone.now()
+    if GenerationJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
+        status=Status.CANCELLED, cancel_requested=True, finished_at=now
+    ):
+        audit_record(actor=by, action="assistant.job_cancelled", target=job)
+        return True
+    if GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(cancel_requested=True):
+        audit_record(actor=by, action="assistant.job_cancelled", target=job)
+        return True
+    return False
+
+
+def jobs_reap() -> dict[str, int]:
+    """Re-queue jobs of dead workers and jobs whose message may be lost; fail exhausted ones."""
+    now = timezone.now()
+    # Cancelled while its worker was gone: nobody will see the flag any more.
+    orphaned_cancels = GenerationJob.objects.filter(
+        status=Status.RUNNING,
+        lease_expires_at__lt=now,
+        cancel_requested=True,
+    ).update(status=Status.CANCELLED, finished_at=now, partial_output="")
+    expired = GenerationJob.objects.filter(status=Status.RUNNING, lease_expires_at__lt=now)
+    failed = 0
+    for job_id in expired.filter(attempts__gte=settings.LLM_JOB_MAX_ATTEMPTS).values_list(
+        "pk", flat=True
+    ):
+        _fail_if_exhausted(job_id)
+        failed += 1
+    requeue_ids = list(
+        expired.filter(attempts__lt=settings.LLM_JOB_MAX_ATTEMPTS).values_list("pk", flat=True)
+    )
+    GenerationJob.objects.filter(
+        pk__in=requeue_ids, status=Status.RUNNING, lease_expires_at__lt=now
+    ).update(status=Status.QUEUED, progress_note="")
+    stale = now - timedelta(seconds=settings.LLM_REQUEUE_AFTER_SECONDS)
+    lost_ids = list(
+        GenerationJob.objects.filter(status=Status.QUEUED, enqueued_at__lt=stale)
+        .exclude(pk__in=requeue_ids)
+        .values_list("pk", flat=True)
+    )
+    for job in GenerationJob.objects.filter(pk__in=[*requeue_ids, *lost_ids]):
+        job_enqueue(job)
+    if requeue_ids or lost_ids or failed or orphaned_cancels:
+        logger.warning(
+            "reaper: %d re-queued after lease expiry, %d re-sent, %d failed, %d cancelled",
+            len(requeue_ids),
+            len(lost_ids),
+            failed,
+            orphaned_cancels,
+        )
+    return {
+        "requeued": len(requeue_ids),
+        "resent": len(lost_ids),
+        "failed": failed,
+        "cancelled": orphaned_cancels,
+    }
+
+
+def queue_position(job: GenerationJob) -> int:
+    """Return how many jobs are ahead of this one (0 when it runs or is next)."""
+    if job.status != Status.QUEUED:
+        return 0
+    return GenerationJob.objects.filter(
+        status__in=GenerationJob.ACTIVE, created_at__lt=job.created_at
+    ).count()

@@ -1,0 +1,319 @@
+"""The protocol generator: from a submitted transcript to a validated protocol, once."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from assistants import prompts, schema
+from assistants.chunking import split_transcript
+from assistants.llm import Backend, ContextTooSmall, GenerationCancelled, LlmError, get_backend
+from assistants.models import GenerationJob, Protocol, ProtocolTemplate
+from assistants.services.jobs import (
+    job_claim,
+    job_enqueue,
+    job_fail,
+    job_heartbeat,
+    job_mark_cancelled,
+)
+from portal.models import User
+from portal.services import audit_record
+
+logger = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 1.0
+
+
+@transaction.atomic
+def protocol_job_create(
+    *,
+    owner: User,
+    title: str,
+    meeting_date: date,
+    participants: list[str],
+    template: ProtocolTemplate,
+    output_language: str,
+    transcript: str,
+) -> GenerationJob:
+    """Store the job row and wake the llm worker after commit."""
+    job = GenerationJob.objects.create(
+        kind=GenerationJob.Kind.PROTOCOL,
+        owner=owner,
+        input_text=transcript,
+        template=template,
+        output_language=output_language,
+        params={
+            "title": title,
+            "meeting_date": meeting_date.isoformat(),
+            "participants": participants,
+        },
+    )
+    audit_record(
+        actor=owner,
+        action="assistant.job_created",
+        target=job,
+        details={
+            "kind": job.kind,
+            "template": template.key,
+            "version": template.version,
+            "characters": len(transcript),
+        },
+    )
+    job_enqueue(job)
+    return job
+
+
+class _Progress:
+    """Writes partial output and progress to the job row at most about once a second."""
+
+    def __init__(self, job: GenerationJob, parts: int) -> None:
+        self.job, self.parts, self.part = job, parts, 1
+        self.last = 0.0
+        self.first_token_seen = False
+
+    def __call__(self, text: str) -> bool:
+        now = time.monotonic()
+        fields: dict = {}
+        if not self.first_token_seen:
+            self.first_token_seen = True
+            fields["first_token_at"] = timezone.now()
+        elif now - self.last < HEARTBEAT_SECONDS:
+            return True
+        self.last = now
+        share = min(0.95, len(text) / (settings.LLM_MAX_OUTPUT_TOKENS * 3))
+        progress = int(
+            100 * ((self.part - 1) + share) / (self.parts + (1 if self.parts > 1 else 0))
+        )
+        return job_heartbeat(self.job, partial_output=text[-20000:], progress=progress, **fields)
+
+    def step(self, note: str, part: int | None = None) -> bool:
+        if part is not None:
+            self.part = part
+        return job_heartbeat(self.job, progress_note=note[:200], partial_output="")
+
+
+def generation_job_run(*, job_id: int) -> None:
+    """Run one job to its end; safe to call twice for the same id (at-least-once delivery)."""
+    job = job_claim(job_id=job_id, worker=f"{socket.gethostname()}")
+    if job is None:
+        return
+    # Notes and messages stored on the job are read by its owner: write them in their language.
+    with translation.override(job.owner.preferred_language):
+        _run_claimed(job)
+
+
+def _run_claimed(job: GenerationJob) -> None:
+    try:
+        backend = get_backend()
+        data, figures = _generate_protocol(job, backend)
+    except GenerationCancelled:
+        job_mark_cancelled(job)
+        return
+    except LlmError as e:
+        logger.warning("job %s failed: %s", job.pk, e.__class__.__name__)
+        job_fail(job, _("The model could not create the protocol: %(reason)s") % {"reason": e})
+        return
+    except schema.ProtocolInvalid as e:
+        job_fail(
+            job,
+            _(
+                "The model's answer was not a valid protocol, also after a second try "
+                "(%(reason)s). Try again, or use a different template."
+            )
+            % {"reason": e},
+        )
+        return
+    _store(job, data, figures, backend)
+
+
+def _generate_protocol(job: GenerationJob, backend: Backend) -> tuple[schema.Protocol, dict]:
+    template, meta, transcript = job.template, job.params, job.input_text
+    language = job.output_language
+    max_out = settings.LLM_MAX_OUTPUT_TOKENS
+    fixed = prompts.protocol_messages(
+        template=template, language=language, meta=meta, transcript=""
+    )
+    overhead = sum(backend.count_tokens(m["content"]) + 8 for m in fixed)
+    # Room for the part header, and slack: a joined part can take a few more tokens than
+    # its pieces counted one by one.
+    budget = int((backend.context_length() - overhead - max_out - 64) * 0.9)
+    if budget < 64:
+        raise ContextTooSmall(_("the model's context is too small for this template"))
+    tokens = backend.count_tokens(transcript)
+    figures = {"prompt_tokens": 0, "completion_tokens": 0, "condensed_note": "", "parts": 1}
+    if tokens <= budget:
+        progress = _Progress(job, 1)
+        result = _one_protocol(backend, template, language, meta, transcript, progress, figures)
+        return result, figures
+
+    parts = split_transcript(transcript, budget, backend.count_tokens)
+    if len(parts) > settings.TRANSCRIPT_MAX_PARTS:
+        raise ContextTooSmall(
+            _("the text needs %(n)d parts, more than the %(max)d allowed; please shorten it")
+            % {"n": len(parts), "max": settings.TRANSCRIPT_MAX_PARTS}
+        )
+    GenerationJob.objects.filter(pk=job.pk).update(parts_total=len(parts))
+    progress = _Progress(job, len(parts))
+    results = []
+    for index, part in enumerate(parts, start=1):
+        if not progress.step(_("Part %(i)d of %(n)d") % {"i": index, "n": len(parts)}, part=index):
+            raise GenerationCancelled
+        results.append(
+            _one_protocol(
+                backend, template, language, meta, part, progress, figures, part=(index, len(parts))
+            )
+        )
+    progress.step(_("Combining the parts"), part=len(parts) + 1)
+    summary = _combined_summary(backend, language, [r.summary for r in results], progress, figures)
+    merged = schema.verify_sources(
+        schema.merge_protocols(results, summary=summary), transcript=transcript
+    )
+    figures["parts"] = len(parts)
+    figures["condensed_note"] = _(
+        "The text (%(tokens)d tokens) was longer than the model can read at once (%(budget)d "
+        "tokens). It was processed in %(n)d parts; decisions, action items and questions were "
+        "collected from all parts, and the summary was condensed from the parts' summaries."
+    ) % {"tokens": tokens, "budget": budget, "n": len(parts)}
+    return merged, figures
+
+
+def _one_protocol(
+    backend: Backend,
+    template,
+    language,
+    meta,
+    transcript,
+    progress: Callable,
+    figures: dict,
+    part: tuple[int, int] | None = None,
+) -> schema.Protocol:
+    messages = prompts.protocol_messages(
+        template=template, language=language, meta=meta, transcript=transcript, part=part
+    )
+    generation = backend.chat(
+        messages,
+        max_tokens=settings.LLM_MAX_OUTPUT_TOKENS,
+        json_schema=schema.generation_schema(),
+        on_text=progress,
+    )
+    _count(figures, generation)
+    if generation.finish_reason == "length":
+        return _salvage(generation.text, transcript)
+    try:
+        return schema.parse_protocol(generation.text, transcript=transcript)
+    except schema.ProtocolInvalid as first_problem:
+        logger.info("invalid protocol output, one repair attempt")
+        repair = prompts.repair_messages(messages, generation.text, str(first_problem))
+        try:
+            retry = backend.chat(
+                repair,
+                max_tokens=settings.LLM_MAX_OUTPUT_TOKENS,
+                json_schema=schema.generation_schema(),
+                on_text=progress,
+            )
+        except ContextTooSmall:
+            raise first_problem from None
+        _count(figures, retry)
+        return schema.parse_protocol(retry.text, transcript=transcript)
+
+
+def _salvage(text: str, transcript: str) -> schema.Protocol:
+    """Keep what the model finished before it hit the output limit, and say so."""
+    closed = schema.close_truncated_json(text)
+    if closed is None:
+        raise schema.ProtocolInvalid(_("the answer was cut off at the output limit"))
+    protocol = schema.parse_protocol(closed, transcript=transcript)
+    protocol.notes.append(
+        _(
+            "The answer reached the output limit of %(n)d tokens and was cut "
+            "off there; later items may be missing."
+        )
+        % {"n": settings.LLM_MAX_OUTPUT_TOKENS}
+    )
+    return protocol
+
+
+def _combined_summary(
+    backend: Backend, language: str, summaries: list[str], progress: Callable, figures: dict
+) -> str:
+    messages = prompts.summary_messages(language=language, part_summaries=summaries)
+    try:
+        generation = backend.chat(
+            messages,
+            max_tokens=min(600, settings.LLM_MAX_OUTPUT_TOKENS),
+            json_schema=prompts.SUMMARY_SCHEMA,
+            on_text=progress,
+        )
+    except ContextTooSmall:
+        return " ".join(summaries)  # still nothing lost: the parts' own summaries
+    _count(figures, generation)
+    try:
+        return schema.parse_summary(generation.text)
+    except schema.ProtocolInvalid:
+        return " ".join(summaries)
+
+
+def _count(figures: dict, generation) -> None:
+    figures["prompt_tokens"] += generation.prompt_tokens
+    figures["completion_tokens"] += generation.completion_tokens
+
+
+def _store(job: GenerationJob, data: schema.Protocol, figures: dict, backend: Backend) -> None:
+    """Mark the job done and store its protocol, both or neither, and only once."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            owned = GenerationJob.objects.filter(
+                pk=job.pk,
+                status=GenerationJob.Status.RUNNING,
+                attempts=job.attempts,
+            ).update(
+                status=GenerationJob.Status.DONE,
+                progress=100,
+                finished_at=now,
+                partial_output="",
+                progress_note="",
+                model_name=backend.model_name[:200],
+                prompt_tokens=figures["prompt_tokens"],
+                completion_tokens=figures["completion_tokens"],
+                condensed_note=figures["condensed_note"],
+                parts_total=figures["parts"],
+            )
+            if not owned:
+                return  # cancelled meanwhile, or re-queued after this worker looked dead
+            Protocol.objects.create(
+                job=job,
+                owner=job.owner,
+                title=job.params["title"],
+                meeting_date=date.fromisoformat(job.params["meeting_date"]),
+                template=job.template,
+                output_language=job.output_language,
+                schema_version=schema.SCHEMA_VERSION,
+                data=data.model_dump(mode="json"),
+                model_name=backend.model_name[:200],
+            )
+    except IntegrityError:
+        logger.warning("job %s: protocol already stored, second result dropped", job.pk)
+        return
+    job.refresh_from_db()
+    audit_record(
+        actor=job.owner,
+        action="assistant.protocol_generated",
+        target=job,
+        details={
+            "model": backend.model_name,
+            "template": job.template.key,
+            "version": job.template.version,
+            "prompt_tokens": job.prompt_tokens,
+            "completion_tokens": job.completion_tokens,
+            "seconds": round((job.finished_at - job.started_at).total_seconds(), 2),
+            "parts": job.parts_total,
+        },
+    )

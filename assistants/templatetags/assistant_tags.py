@@ -1,0 +1,22 @@
+"""Template filters for model output: `{{ text|markdown }}` and `{{ text|plain }}`."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString
+
+from assistants import rendering
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: object) -> SafeString:
+    """Return model-written markdown as sanitised HTML (empty for None)."""
+    return rendering.render_markdown("" if text is None else str(text))
+
+
+@register.filter
+def plain(text: object) -> str:
+    """Return model-written text without control characters; autoescaping still applies."""
+    return rendering.plain("" if text is None else str(text))
