@@ -11,12 +11,18 @@ class AssistantsConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import celeryd_after_setup, worker_process_init
 
-        from assistants import setup, worker
+        from assistants import cards, setup, worker
         from portal.audit import register_action_labels
-        from portal.registry import NavItem, register_nav, register_stack_preparer
+        from portal.registry import (
+            NavItem,
+            register_home_cards,
+            register_nav,
+            register_stack_preparer,
+        )
 
         register_nav(NavItem(_("Assistants"), "assistants:index", order=40))
         register_stack_preparer(setup.prepare_demo_model)
+        register_home_cards(cards.protocol_cards)
         celeryd_after_setup.connect(worker.remember_queues, weak=False)
         worker_process_init.connect(worker.preload_model, weak=False)
         register_action_labels(

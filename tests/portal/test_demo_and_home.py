@@ -111,3 +111,15 @@ def test_pages_with_personal_content_are_not_stored(client, alice, programme) ->
     response = client.get("/")
     assert "no-store" in response["Cache-Control"]
     assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_home_lists_the_persons_protocols(client, alice, bob, programme) -> None:
+    from tests.factories import protocol_for
+
+    _, protocol = protocol_for(alice, title="Jour fixe Vertrieb KW 47")
+    client.force_login(alice)
+    page = client.get("/").content.decode()
+    assert "Jour fixe Vertrieb KW 47" in page
+    assert f"/assistenten/protokolle/{protocol.pk}/" in page
+    client.force_login(bob)
+    assert "Jour fixe Vertrieb KW 47" not in client.get("/").content.decode()
