@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -71,6 +71,44 @@ class Backend(Protocol):
     ) -> Generation: ...
 
 
+def chat_request(messages: list[dict[str, str]], max_tokens: int, json_schema: dict | None) -> dict:
+    """Return the OpenAI-style chat request both backends send (streamed, low temperature)."""
+    request: dict = {
+        "messages": messages,
+        "max_tokens": max_tokens,
+        "temperature": 0.2,
+        "stream": True,
+    }
+    if json_schema is not None:
+        # The form llama.cpp (in-process and its server) takes for grammar-constrained JSON.
+        request["response_format"] = {"type": "json_object", "schema": json_schema}
+    return request
+
+
+@dataclass
+class Streamed:
+    text: str
+    pieces: int
+    first: float | None
+    finish: str
+
+
+def collect_stream(chunks: Iterable[dict], on_text: OnText | None, started: float) -> Streamed:
+    """Gather streamed chat chunks; stop (GenerationCancelled) when on_text returns False."""
+    text, pieces, first, finish = "", 0, None, "length"
+    for chunk in chunks:
+        choice = (chunk.get("choices") or [{}])[0]
+        piece = (choice.get("delta") or {}).get("content") or ""
+        if piece:
+            pieces += 1
+            first = first if first is not None else time.monotonic() - started
+            text += piece
+            if on_text is not None and not on_text(text):
+                raise GenerationCancelled
+        finish = choice.get("finish_reason") or finish
+    return Streamed(text=text, pieces=pieces, first=first, finish=finish)
+
+
 def prompt_tokens(backend: Backend, messages: list[dict[str, str]]) -> int:
     """Count a chat prompt with the model's own tokenizer (plus template overhead)."""
     return sum(backend.count_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
@@ -126,44 +164,20 @@ class LlamaCppBackend:
         on_text: OnText | None = None,
     ) -> Generation:
         ensure_fits(self, messages, max_tokens)
-        kwargs: dict = {
-            "messages": messages,
-            "max_tokens": max_tokens,
-            "temperature": 0.2,
-            "stream": True,
-        }
-        if json_schema is not None:
-            kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
         started = time.monotonic()
-        first: float | None = None
-        parts: list[str] = []
-        finish = "length"
-        chunks = 0
-        stream = self.llm.create_chat_completion(**kwargs)
+        stream = self.llm.create_chat_completion(**chat_request(messages, max_tokens, json_schema))
         try:
-            for chunk in stream:
-                choice = chunk["choices"][0]
-                piece = choice["delta"].get("content") or ""
-                if piece:
-                    chunks += 1
-                    if first is None:
-                        first = time.monotonic() - started
-                    parts.append(piece)
-                    if on_text is not None and not on_text("".join(parts)):
-                        raise GenerationCancelled
-                if choice.get("finish_reason"):
-                    finish = choice["finish_reason"]
+            result = collect_stream(stream, on_text, started)
         finally:
             stream.close()  # stops llama.cpp mid-generation when we leave early
-        text = "".join(parts)
-        completion = self.count_tokens(text) if text else 0
+        completion = self.count_tokens(result.text) if result.text else 0
         return Generation(
-            text=text,
+            text=result.text,
             prompt_tokens=max(0, self.llm.n_tokens - completion),
-            completion_tokens=max(completion, chunks),
-            seconds_to_first_token=first,
+            completion_tokens=max(completion, result.pieces),
+            seconds_to_first_token=result.first,
             seconds=time.monotonic() - started,
-            finish_reason=finish,
+            finish_reason=result.finish,
         )
 
 

@@ -20,10 +20,11 @@ from django.utils.translation import gettext
 
 from assistants.llm import (
     Generation,
-    GenerationCancelled,
     LlmError,
     LlmUnavailable,
     OnText,
+    chat_request,
+    collect_stream,
     ensure_fits,
 )
 
@@ -132,38 +133,18 @@ class OpenAiBackend:
         on_text: OnText | None = None,
     ) -> Generation:
         prompt = ensure_fits(self, messages, max_tokens)
-        payload: dict = {
-            "model": self.model_name,
-            "messages": messages,
-            "max_tokens": max_tokens,
-            "temperature": 0.2,
-            "stream": True,
-        }
-        if json_schema is not None:
-            payload["response_format"] = {"type": "json_object", "schema": json_schema}
+        payload = {"model": self.model_name, **chat_request(messages, max_tokens, json_schema)}
         started = time.monotonic()
-        first: float | None = None
-        parts: list[str] = []
-        finish = "length"
-        chunks = 0
+        # Leaving the block early (cancel) closes the connection, which stops the server.
         with self._request("/v1/chat/completions", payload) as response:
-            for event in _sse_events(response):
-                choice = (event.get("choices") or [{}])[0]
-                piece = (choice.get("delta") or {}).get("content") or ""
-                if piece:
-                    chunks += 1
-                    first = first if first is not None else time.monotonic() - started
-                    parts.append(piece)
-                    if on_text is not None and not on_text("".join(parts)):
-                        raise GenerationCancelled  # closing the response stops the server
-                finish = choice.get("finish_reason") or finish
+            result = collect_stream(_sse_events(response), on_text, started)
         return Generation(
-            text="".join(parts),
+            text=result.text,
             prompt_tokens=prompt,
-            completion_tokens=chunks,
-            seconds_to_first_token=first,
+            completion_tokens=result.pieces,
+            seconds_to_first_token=result.first,
             seconds=time.monotonic() - started,
-            finish_reason=finish,
+            finish_reason=result.finish,
         )
 
 
