@@ -8,10 +8,13 @@ that attempt, so a worker that lost its job (lease ran out, job re-queued) canno
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -88,6 +91,32 @@ def job_heartbeat(job: GenerationJob, **progress) -> bool:
         **progress,
     )
     return bool(updated)
+
+
+@contextmanager
+def job_lease_kept(job: GenerationJob) -> Iterator[None]:
+    """Renew the job's lease from a thread while the model works.
+
+    Progress writes renew it too, but reading a long prompt can take minutes on a CPU
+    without a single token; without this the reaper would take a live job for a dead one.
+    """
+    stop = threading.Event()
+    interval = max(1.0, settings.LLM_JOB_LEASE_SECONDS / 3)
+
+    def renew() -> None:
+        try:
+            while not stop.wait(interval) and job_heartbeat(job):
+                pass
+        finally:
+            connection.close()  # this thread's own connection
+
+    keeper = threading.Thread(target=renew, name=f"lease-{job.pk}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join(timeout=10)
 
 
 def job_fail(job: GenerationJob, message: str) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import socket
 import time
+import traceback
 from collections.abc import Callable
 from datetime import date
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -22,6 +24,7 @@ from assistants.services.jobs import (
     job_enqueue,
     job_fail,
     job_heartbeat,
+    job_lease_kept,
     job_mark_cancelled,
 )
 from portal.models import User
@@ -111,14 +114,18 @@ def generation_job_run(*, job_id: int) -> None:
 
 def _run_claimed(job: GenerationJob) -> None:
     try:
-        backend = get_backend()
-        data, figures = _generate_protocol(job, backend)
+        with job_lease_kept(job):
+            backend = get_backend()
+            data, figures = _generate_protocol(job, backend)
     except GenerationCancelled:
         job_mark_cancelled(job)
         return
     except LlmError as e:
         logger.warning("job %s failed: %s", job.pk, e.__class__.__name__)
         job_fail(job, _("The model could not create the protocol: %(reason)s") % {"reason": e})
+        return
+    except SoftTimeLimitExceeded:
+        job_fail(job, _("The generation took too long and was stopped. Try a shorter text."))
         return
     except schema.ProtocolInvalid as e:
         job_fail(
@@ -128,6 +135,24 @@ def _run_claimed(job: GenerationJob) -> None:
                 "(%(reason)s). Try again, or use a different template."
             )
             % {"reason": e},
+        )
+        return
+    except Exception as e:
+        # Unexpected: fail the job with a message now instead of letting it crash and be
+        # re-queued until its attempts run out. Only the type and the code path are logged:
+        # an exception's message could quote the transcript.
+        logger.error(
+            "job %s: unexpected %s\n%s",
+            job.pk,
+            type(e).__name__,
+            "".join(traceback.format_tb(e.__traceback__)),
+        )
+        job_fail(
+            job,
+            _(
+                "An unexpected error stopped the generation. The administrators can "
+                "find it in the worker log."
+            ),
         )
         return
     _store(job, data, figures, backend)

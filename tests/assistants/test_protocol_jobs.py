@@ -264,3 +264,39 @@ def test_reaper_resends_jobs_whose_message_was_lost(
     assert result["resent"] == 1
     job.refresh_from_db()
     assert job.enqueued_at > timezone.now() - timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_broken_model_file_fails_the_job_with_a_message(alice, model, settings, tmp_path, caplog):
+    from tests.factories import protocol_for
+
+    broken = tmp_path / "kaputt.gguf"
+    broken.write_bytes(b"GGUF" + b"\x00" * 64)
+    settings.LLM_MODEL_PATH = broken
+    _, done = protocol_for(alice)
+    job = GenerationJob.objects.create(
+        owner=alice, template=done.template, params=done.job.params, input_text=TRANSCRIPT
+    )
+    generation_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == GenerationJob.Status.FAILED  # not left running for the reaper
+    assert job.error
+    assert TRANSCRIPT[:15] not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_lease_is_renewed_while_the_model_reads_a_long_prompt(alice, model, settings):
+    from assistants.services.jobs import job_lease_kept
+    from tests.factories import protocol_for
+
+    settings.LLM_JOB_LEASE_SECONDS = 10  # renewed every ~3.3 s
+    _, done = protocol_for(alice)
+    job = GenerationJob.objects.create(
+        owner=alice, template=done.template, params=done.job.params, input_text=TRANSCRIPT
+    )
+    job = job_claim(job_id=job.pk, worker="w1")
+    first_lease = job.lease_expires_at
+    with job_lease_kept(job):
+        time.sleep(4)  # no token yet: only the keeper renews
+    job.refresh_from_db()
+    assert job.lease_expires_at > first_lease
