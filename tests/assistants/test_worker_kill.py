@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from assistants.gguf_models import write_chat_model
 from assistants.models import GenerationJob, Protocol
@@ -87,9 +88,13 @@ def test_sigkilled_worker_job_finishes_once_after_restart(alice, tmp_path) -> No
     )
     job_enqueue(job)  # no transaction here: the message goes to the real Redis now
 
+    cache.delete("assistants:model-status")
     log = tmp_path / "worker1.log"
     first = _worker(model, "llm-first", log)
     try:
+        # The llm worker loads the model when its process starts, before any task.
+        _wait(lambda: (cache.get("assistants:model-status") or {}).get("model") == "slow.gguf",
+              60, "the model to be preloaded", log)
         _wait(
             lambda: (
                 GenerationJob.objects.filter(pk=job.pk, status="running").exists()
