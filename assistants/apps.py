@@ -31,5 +31,6 @@ class AssistantsConfig(AppConfig):
                 "assistant.protocol_generated": _("Protocol generated"),
                 "assistant.generation_failed": _("Generation failed"),
                 "assistant.job_cancelled": _("Generation cancelled"),
+                "assistant.template_revised": _("Protocol template revised"),
             }
         )

@@ -93,8 +93,12 @@ def test_sigkilled_worker_job_finishes_once_after_restart(alice, tmp_path) -> No
     first = _worker(model, "llm-first", log)
     try:
         # The llm worker loads the model when its process starts, before any task.
-        _wait(lambda: (cache.get("assistants:model-status") or {}).get("model") == "slow.gguf",
-              60, "the model to be preloaded", log)
+        _wait(
+            lambda: (cache.get("assistants:model-status") or {}).get("model") == "slow.gguf",
+            60,
+            "the model to be preloaded",
+            log,
+        )
         _wait(
             lambda: (
                 GenerationJob.objects.filter(pk=job.pk, status="running").exists()
