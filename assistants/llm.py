@@ -7,6 +7,7 @@ so the model is loaded once per worker process (in `worker_process_init`, see
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -152,6 +153,9 @@ class LlamaCppBackend:
     def context_length(self) -> int:
         return self.llm.n_ctx()
 
+    def close(self) -> None:
+        self.llm.close()
+
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
@@ -170,11 +174,12 @@ class LlamaCppBackend:
             result = collect_stream(stream, on_text, started)
         finally:
             stream.close()  # stops llama.cpp mid-generation when we leave early
-        completion = self.count_tokens(result.text) if result.text else 0
+        # llama-cpp-python streams one chunk per sampled token (a split multi-byte character
+        # waits for its rest); the context then holds the prompt plus those tokens.
         return Generation(
             text=result.text,
-            prompt_tokens=max(0, self.llm.n_tokens - completion),
-            completion_tokens=max(completion, result.pieces),
+            prompt_tokens=max(0, self.llm.n_tokens - result.pieces),
+            completion_tokens=result.pieces,
             seconds_to_first_token=result.first,
             seconds=time.monotonic() - started,
             finish_reason=result.finish,
@@ -197,12 +202,23 @@ def _configured_key() -> tuple:
     )
 
 
+@atexit.register
+def _close_backend() -> None:
+    # Free the model before the interpreter tears down llama_cpp's module globals;
+    # Llama.__del__ at that point fails noisily.
+    close = getattr(_backend, "close", None)
+    if close is not None:
+        close()
+
+
 def get_backend() -> Backend:
     """Return this process's backend, loading the model on first use (workers preload it)."""
     global _backend, _backend_key
     key = _configured_key()
     with _lock:
         if _backend is None or _backend_key != key:
+            if hasattr(_backend, "close"):
+                _backend.close()  # settings changed (tests): free the old model first
             _backend = _load()
             _backend_key = key
         return _backend

@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from assistants import schema
@@ -205,7 +206,13 @@ def test_cancel_stops_a_running_generation(alice, settings, tmp_path):
     job = GenerationJob.objects.create(
         owner=alice, template=done.template, params=done.job.params, input_text=TRANSCRIPT
     )
-    worker = threading.Thread(target=generation_job_run, kwargs={"job_id": job.pk})
+    def run() -> None:
+        try:
+            generation_job_run(job_id=job.pk)
+        finally:
+            connection.close()  # as Celery does after each task
+
+    worker = threading.Thread(target=run)
     worker.start()
     deadline = time.monotonic() + 60
     while not GenerationJob.objects.filter(pk=job.pk).exclude(partial_output="").exists():
