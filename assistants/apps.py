@@ -20,7 +20,10 @@ class AssistantsConfig(AppConfig):
             register_stack_preparer,
         )
 
-        register_nav(NavItem(_("Assistants"), "assistants:index", order=40))
+        register_nav(
+            NavItem(_("Assistants"), "assistants:index", order=40),
+            NavItem(_("My action items"), "assistants:action-items", order=45),
+        )
         register_stack_preparer(setup.prepare_demo_model)
         register_home_cards(cards.protocol_cards)
         celeryd_after_setup.connect(worker.remember_queues, weak=False)
@@ -32,5 +35,11 @@ class AssistantsConfig(AppConfig):
                 "assistant.generation_failed": _("Generation failed"),
                 "assistant.job_cancelled": _("Generation cancelled"),
                 "assistant.template_revised": _("Protocol template revised"),
+                "protocol.submit": _("Protocol submitted for review"),
+                "protocol.approve": _("Protocol approved"),
+                "protocol.return": _("Protocol returned"),
+                "protocol.new_version": _("New protocol version started"),
+                "action_item.done": _("Action item done"),
+                "retention.purged": _("Old transcripts and drafts deleted"),
             }
         )

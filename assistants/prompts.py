@@ -22,6 +22,8 @@ SYSTEM_PROMPT = (
 )
 
 LANGUAGE_NAMES = {"de": "German", "en": "English"}
+# Bumped whenever the wording above changes; stored with every protocol (provenance).
+PROMPT_VERSION = "1"
 
 
 def template_instructions(template: ProtocolTemplate) -> str:

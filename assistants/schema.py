@@ -393,3 +393,20 @@ def close_truncated_json(text: str) -> str | None:
     if safe is None:
         return None
     return text[: safe[0]] + safe[1]
+
+
+def clean_edit(section: str, values: dict[str, str]) -> dict[str, str | None]:
+    """Clean what a person typed into an item like model output; raise if a date is bad.
+
+    `section` is "decisions" or "action_items"; the same length limits apply.
+    """
+    cleaner = _Cleaner()
+    cleaned: dict[str, str | None] = {}
+    for field, value in values.items():
+        if field == "due_date":
+            cleaned[field] = cleaner.date(value) if value else None
+            if value and cleaned[field] is None:
+                raise ProtocolInvalid(gettext("Enter the due date as YYYY-MM-DD or DD.MM.YYYY."))
+        else:
+            cleaned[field] = cleaner.text(value, field)
+    return cleaned

@@ -108,3 +108,9 @@ def gguf_metadata(path: str, mtime: float) -> dict:
         "quantisation": quantisation,
         "parameters_hint": value("general.size_label"),
     }
+
+
+def protocol_editors(protocol) -> list[str]:
+    """Return the names of the people who edited or decided items (provenance)."""
+    names = protocol.edits.values_list("user__name", flat=True).distinct()
+    return sorted({n for n in names if n})

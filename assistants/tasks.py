@@ -5,8 +5,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from assistants import mail
 from assistants.llm import LlmUnavailable
-from assistants.services import jobs, protocols
+from assistants.services import action_items, jobs, protocols, retention
+from portal.tasks import MAIL_ERRORS
 
 
 @shared_task(
@@ -27,3 +29,37 @@ def generation_job_run(job_id: int) -> None:
 @shared_task(time_limit=60, soft_time_limit=50)
 def generation_jobs_reap() -> dict[str, int]:
     return jobs.jobs_reap()
+
+
+@shared_task(
+    autoretry_for=MAIL_ERRORS,
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+    time_limit=120,
+    soft_time_limit=100,
+)
+def action_item_notify(item_id: int, reminder: bool = False) -> None:
+    """Mail an action item's owner: new from an approved protocol, or overdue."""
+    mail.action_item_mail(item_id=item_id, reminder=reminder)
+
+
+@shared_task(time_limit=600, soft_time_limit=580)
+def retention_purge() -> dict[str, int]:
+    return retention.retention_purge()
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def action_items_remind() -> int:
+    """Remind the owners of overdue items, each at most once a day."""
+    sent = 0
+    for item_id in action_items.overdue_to_remind():
+        if not action_items.reminder_claim(item_id):
+            continue  # another run took it today
+        try:
+            mail.action_item_mail(item_id=item_id, reminder=True)
+        except MAIL_ERRORS:
+            action_items.reminder_release(item_id)  # tomorrow's run tries again
+            continue
+        sent += 1
+    return sent

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assistants import views
+from assistants import views, views_review
 
 app_name = "assistants"
 urlpatterns = [
@@ -11,5 +11,31 @@ urlpatterns = [
     path("auftraege/<int:job_id>/", views.job_detail, name="job-detail"),
     path("auftraege/<int:job_id>/abbrechen/", views.job_cancel_view, name="job-cancel"),
     path("protokolle/<int:protocol_id>/", views.protocol_detail, name="protocol-detail"),
+    path(
+        "protokolle/<int:protocol_id>/<slug:step>/",
+        views_review.protocol_step,
+        name="protocol-step",
+    ),
+    path(
+        "protokolle/<int:protocol_id>/export.<str:fmt>",
+        views_review.protocol_export,
+        name="protocol-export",
+    ),
+    path(
+        "protokolle/<int:protocol_id>/punkte/<str:section>/<int:index>/bearbeiten/",
+        views_review.item_edit,
+        name="item-edit",
+    ),
+    path(
+        "protokolle/<int:protocol_id>/punkte/<str:section>/<int:index>/<str:decision>/",
+        views_review.item_decide,
+        name="item-decide",
+    ),
+    path("aufgaben/", views_review.my_action_items, name="action-items"),
+    path(
+        "aufgaben/<int:item_id>/erledigt/",
+        views_review.action_item_mark_done,
+        name="action-item-done",
+    ),
     path("modell/", views.model_status, name="model-status"),
 ]

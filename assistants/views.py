@@ -97,6 +97,8 @@ def job_cancel_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpRespo
 
 @login_required
 def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> HttpResponse:
+    from assistants.services import review
+
     protocol = _get_protocol_for_user(request, protocol_id)
     return render(
         request,
@@ -106,6 +108,11 @@ def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
             "data": protocol.data,
             "job": protocol.job,
             "model": selectors.model_facts(),
+            "can_edit": review.can_edit(protocol, request.user),
+            "can_review": review.can_review(protocol, request.user),
+            "pending": review.pending_items(protocol.data),
+            "approved_version": protocol.versions.select_related("approved_by").first(),
+            "editors": selectors.protocol_editors(protocol),
         },
     )
 

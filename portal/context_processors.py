@@ -17,9 +17,23 @@ def shell(request: HttpRequest) -> dict:
             if item.roles and not user.has_role(*item.roles):
                 continue
             url = reverse(item.url_name)
-            prefix = item.active_prefix or url
-            current = request.path == url if prefix == "/" else request.path.startswith(prefix)
-            nav.append({"label": item.label, "url": url, "current": current})
+            nav.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "prefix": item.active_prefix or url,
+                    "current": False,
+                }
+            )
+        # The most specific entry whose prefix the page is under is the current one.
+        matches = [
+            n
+            for n in nav
+            if request.path == n["url"]
+            or (n["prefix"] != "/" and request.path.startswith(n["prefix"]))
+        ]
+        if matches:
+            max(matches, key=lambda n: len(n["prefix"]))["current"] = True
     return {
         "nav_items": nav,
         "portal_languages": settings.LANGUAGES,

@@ -282,6 +282,16 @@ _PERIODIC = [
         "assistants.tasks.generation_jobs_reap",
         env_cron("PORTAL_CRON_JOB_REAPER", "* * * * *"),
     ),
+    (
+        "action-items-remind",
+        "assistants.tasks.action_items_remind",
+        env_cron("PORTAL_CRON_ACTION_ITEM_REMINDERS", "0 7 * * *"),
+    ),
+    (
+        "retention-purge",
+        "assistants.tasks.retention_purge",
+        env_cron("PORTAL_CRON_RETENTION_PURGE", "30 3 * * *"),
+    ),
 ]
 PERIODIC_TASKS = {name: (task, cron) for name, task, cron in _PERIODIC if cron is not None}
 

@@ -17,8 +17,12 @@ from portal.models import Invitation
 logger = logging.getLogger(__name__)
 
 
+# Transient mail failures worth a retry; a refused recipient is not one of them.
+MAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError)
+
+
 @shared_task(
-    autoretry_for=(smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError),
+    autoretry_for=MAIL_ERRORS,
     retry_backoff=30,
     retry_jitter=True,
     max_retries=5,

@@ -1,6 +1,19 @@
 from __future__ import annotations
 
 from assistants.models.jobs import GenerationJob
-from assistants.models.protocols import Protocol, ProtocolTemplate
+from assistants.models.protocols import (
+    ActionItem,
+    Protocol,
+    ProtocolEdit,
+    ProtocolTemplate,
+    ProtocolVersion,
+)
 
-__all__ = ["GenerationJob", "Protocol", "ProtocolTemplate"]
+__all__ = [
+    "ActionItem",
+    "GenerationJob",
+    "Protocol",
+    "ProtocolEdit",
+    "ProtocolTemplate",
+    "ProtocolVersion",
+]

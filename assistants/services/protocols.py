@@ -323,6 +323,7 @@ def _store(job: GenerationJob, data: schema.Protocol, figures: dict, backend: Ba
                 schema_version=schema.SCHEMA_VERSION,
                 data=data.model_dump(mode="json"),
                 model_name=backend.model_name[:200],
+                prompt_version=prompts.PROMPT_VERSION,
             )
     except IntegrityError:
         logger.warning("job %s: protocol already stored, second result dropped", job.pk)

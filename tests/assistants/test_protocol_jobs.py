@@ -206,6 +206,7 @@ def test_cancel_stops_a_running_generation(alice, settings, tmp_path):
     job = GenerationJob.objects.create(
         owner=alice, template=done.template, params=done.job.params, input_text=TRANSCRIPT
     )
+
     def run() -> None:
         try:
             generation_job_run(job_id=job.pk)

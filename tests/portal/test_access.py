@@ -32,6 +32,19 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "assistants:job-detail": ("/assistenten/auftraege/{job}/", LOGIN, ALICES_OWN),
     "assistants:protocol-detail": ("/assistenten/protokolle/{protocol}/", LOGIN, ALICES_OWN),
     "assistants:model-status": ("/assistenten/modell/", LOGIN, ADMIN_ONLY),
+    "assistants:action-items": ("/assistenten/aufgaben/", LOGIN, EVERYONE),
+    # A draft: its owner may edit; reviewers and admins read it, but only review it later.
+    "assistants:item-edit": (
+        "/assistenten/protokolle/{protocol}/punkte/decisions/0/bearbeiten/",
+        LOGIN,
+        {**ALICES_OWN, "rita": 403, "ada": 403},
+    ),
+    # Nothing approved yet: there is nothing to export, for anyone.
+    "assistants:protocol-export": (
+        "/assistenten/protokolle/{protocol}/export.pdf",
+        LOGIN,
+        dict.fromkeys(CAST, 404),
+    ),
     "admin:index": ("/admin/", LOGIN, ADMIN_ONLY),
     "healthz-live": ("/healthz/live", 200, EVERYONE),
     # allauth's pages that the shell links to
@@ -41,7 +54,15 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "account_logout": ("/accounts/logout/", 200, EVERYONE),
 }
 # Views answering POST only, and views whose status depends on the stack, are tested apart.
-SEPARATELY_TESTED = {"portal:language-set", "healthz", "assistants:job-cancel"}
+# POST-only steps; their access is tested in tests/assistants/test_review.py.
+SEPARATELY_TESTED = {
+    "portal:language-set",
+    "healthz",
+    "assistants:job-cancel",
+    "assistants:protocol-step",
+    "assistants:item-decide",
+    "assistants:action-item-done",
+}
 OWN_NAMESPACES = {"portal", "rollout", "assistants", "newsletter"}
 OWN_UNNAMESPACED = {"healthz", "healthz-live"}
 

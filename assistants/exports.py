@@ -1,0 +1,385 @@
+"""Export an approved meeting protocol as Markdown, DOCX or PDF.
+
+Pure functions: the caller passes the protocol's stored JSON and an `ExportMeta`; nothing here
+touches the database. Only accepted decisions and action items are exported: a missing
+`review` counts as accepted, "pending" is kept, "rejected" is left out. Every string is
+untrusted model or reviewer text: Markdown escapes it, DOCX and PDF write it as plain runs and
+cells. No HTML parser, no hyperlinks, no images; the PDF reads the two bundled DejaVu fonts
+and no other file or URL.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from fpdf import FPDF, FontFace, XPos, YPos
+
+from assistants.rendering import plain
+
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT_FILES = (FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf")
+CREATOR = "KI-Portal"
+EMPTY = "–"  # shown for a missing owner or due date
+
+_LABELS = {
+    "de": {
+        "summary": "Zusammenfassung", "participants": "Teilnehmende", "agenda": "Tagesordnung",
+        "decisions": "Beschlüsse", "action_items": "Aufgaben", "task": "Aufgabe",
+        "owner": "Verantwortlich", "due": "Fällig", "open_questions": "Offene Fragen",
+        "meta": "Datum: {date} · Vorlage: {template} · Erstellt von: {owner}",
+        "approval": "Freigegeben von {approver} am {date} · Version {version} · "
+        "erstellt mit dem lokalen KI-Modell {model}",
+        "page": "Seite {page} von {pages}",
+    },
+    "en": {
+        "summary": "Summary", "participants": "Participants", "agenda": "Agenda",
+        "decisions": "Decisions", "action_items": "Action items", "task": "Task",
+        "owner": "Owner", "due": "Due", "open_questions": "Open questions",
+        "meta": "Date: {date} · Template: {template} · Created by: {owner}",
+        "approval": "Approved by {approver} on {date} · version {version} · "
+        "drafted by the local AI model {model}",
+        "page": "Page {page} of {pages}",
+    },
+}  # fmt: skip
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+@dataclass
+class ExportMeta:
+    title: str
+    meeting_date: datetime.date
+    template_name: str
+    version: int
+    approved_by: str
+    approved_at: datetime.datetime  # local time: its date is printed as the approval date
+    owner: str
+    model_name: str
+    language: Literal["de", "en"]
+
+
+# A section is (heading, kind, body). Kinds: "text" (str with paragraphs), "list" (list of
+# str), "agenda" (list of numbered (title, notes)), "table" (header row, then rows).
+Section = tuple[str, str, Any]
+
+
+def _labels(meta: ExportMeta) -> dict[str, str]:
+    return _LABELS.get(meta.language, _LABELS["de"])
+
+
+def _format_date(value: datetime.date, language: str) -> str:
+    if language == "en":
+        return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return value.strftime("%d.%m.%Y")
+
+
+def _text(value: object) -> str:
+    return plain(value).strip() if isinstance(value, str) else ""
+
+
+def _dicts(value: object) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _accepted(value: object) -> list[dict]:
+    return [item for item in _dicts(value) if item.get("review") != "rejected"]
+
+
+def _texts(value: object) -> list[str]:
+    return [t for t in map(_text, value if isinstance(value, list) else []) if t]
+
+
+def _due(value: object, language: str) -> str:
+    try:
+        return _format_date(datetime.date.fromisoformat(str(value)), language)
+    except ValueError:
+        return _text(value) or EMPTY  # None or unreadable: shown as it is, never dropped
+
+
+def _action(item: dict, language: str) -> tuple[str, str, str]:
+    owner = _text(item.get("owner")) or EMPTY
+    return (_text(item.get("task")), owner, _due(item.get("due_date"), language))
+
+
+def _sections(data: dict, meta: ExportMeta) -> list[Section]:
+    """Return the protocol's non-empty sections in order, accepted items only, text cleaned."""
+    labels = _labels(meta)
+    agenda = [
+        (f"{number}. {_text(item.get('title'))}", _text(item.get("notes")))
+        for number, item in enumerate(_dicts(data.get("agenda_items")), start=1)
+    ]
+    decisions = [_text(item.get("text")) for item in _accepted(data.get("decisions"))]
+    actions = [_action(item, meta.language) for item in _accepted(data.get("action_items"))]
+    table = [(labels["task"], labels["owner"], labels["due"]), *actions] if actions else []
+    sections = (
+        ("summary", "text", _text(data.get("summary"))),
+        ("participants", "list", _texts(data.get("participants"))),
+        ("agenda", "agenda", agenda),
+        ("decisions", "list", decisions),
+        ("action_items", "table", table),
+        ("open_questions", "list", _texts(data.get("open_questions"))),
+    )
+    return [(labels[key], kind, body) for key, kind, body in sections if body]
+
+
+def _meta_line(meta: ExportMeta) -> str:
+    return _labels(meta)["meta"].format(
+        date=_format_date(meta.meeting_date, meta.language),
+        template=_text(meta.template_name),
+        owner=_text(meta.owner),
+    )
+
+
+def _approval_line(meta: ExportMeta) -> str:
+    return _labels(meta)["approval"].format(
+        approver=_text(meta.approved_by),
+        date=_format_date(meta.approved_at.date(), meta.language),
+        version=meta.version,
+        model=_text(meta.model_name),
+    )
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#])")
+_MD_BLOCK_START = re.compile(r"^(?=[-+=])|^([0-9]+)(?=[.)])")  # list, setext, ordered list
+
+
+def _md(line: str, *, block: bool = True) -> str:
+    """Return one line of untrusted text escaped so Markdown shows it literally.
+
+    `block` also escapes what would start a list or heading at the beginning of a line or
+    list item; a table cell needs only the inline escapes.
+    """
+    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(line.split()))
+    if not block:
+        return escaped
+    return _MD_BLOCK_START.sub(lambda m: (m.group(1) or "") + "\\", escaped)
+
+
+def _md_block(text: str) -> str:
+    return "\n\n".join(
+        "  \n".join(_md(line) for line in paragraph.splitlines() if line.strip())
+        for paragraph in _paragraphs(text)
+    )
+
+
+def _md_section(kind: str, body: Any) -> list[str]:
+    if kind == "text":
+        return [_md_block(body)]
+    if kind == "list":
+        return [f"- {_md(value)}" for value in body]
+    if kind == "agenda":
+        lines = []
+        for title, notes in body:
+            lines.extend(
+                [f"### {_md(title, block=False)}", "", *([_md_block(notes), ""] if notes else [])]
+            )
+        return lines[:-1]
+    rows = [f"| {' | '.join(_md(cell, block=False) for cell in row)} |" for row in body]
+    return [rows[0], "| --- | --- | --- |", *rows[1:]]
+
+
+def to_markdown(data: dict, meta: ExportMeta) -> str:
+    """Return the protocol as Markdown in which no content can become a link, image or HTML."""
+    out = [f"# {_md(_text(meta.title), block=False)}", "", _md(_meta_line(meta)), ""]
+    for heading, kind, body in _sections(data, meta):
+        out.extend([f"## {heading}", "", *_md_section(kind, body), ""])
+    out.extend(["---", "", _md(_approval_line(meta)), ""])
+    return "\n".join(out)
+
+
+# --- DOCX ----------------------------------------------------------------------------------
+
+
+def _docx_properties(document: Any, meta: ExportMeta) -> None:
+    approved_at = meta.approved_at
+    if approved_at.tzinfo is not None:  # python-docx writes any datetime with a "Z" suffix
+        approved_at = approved_at.astimezone(datetime.UTC).replace(tzinfo=None)
+    properties = document.core_properties
+    properties.title = _text(meta.title)
+    properties.author = _text(meta.owner)
+    properties.subject = _text(meta.template_name)
+    properties.last_modified_by = _text(meta.approved_by)
+    properties.created = properties.modified = approved_at
+    properties.revision = max(1, meta.version)
+    properties.language = meta.language
+    properties.comments = CREATOR
+
+
+def _drop_thumbnail(document: Any) -> None:
+    """Drop the template's preview image: it shows python-docx's blank page, not ours."""
+    relationships = document.part.package.rels
+    for key in [k for k, rel in relationships.items() if rel.reltype == RT.THUMBNAIL]:
+        del relationships[key]  # saving walks the relationships, so the image is not written
+
+
+def _docx_section(document: Any, kind: str, body: Any) -> None:
+    if kind == "text":
+        for paragraph in _paragraphs(body):
+            document.add_paragraph(paragraph)
+    elif kind == "list":
+        for value in body:
+            document.add_paragraph(value, style="List Bullet")
+    elif kind == "agenda":
+        for title, notes in body:
+            document.add_heading(title, level=2)
+            _docx_section(document, "text", notes)
+    else:
+        table = document.add_table(rows=0, cols=3)
+        table.style = "Table Grid"
+        for number, row in enumerate(body):
+            for cell, value in zip(table.add_row().cells, row, strict=True):
+                cell.paragraphs[0].add_run(value).bold = number == 0
+
+
+def to_docx(data: dict, meta: ExportMeta) -> bytes:
+    """Return the protocol as a Word document: headings, paragraphs, one table, no links."""
+    document = docx.Document()
+    document.add_heading(_text(meta.title), level=0)
+    document.add_paragraph(_meta_line(meta))
+    for heading, kind, body in _sections(data, meta):
+        document.add_heading(heading, level=1)
+        _docx_section(document, kind, body)
+    document.add_paragraph().add_run(_approval_line(meta)).italic = True
+    _docx_properties(document, meta)
+    _drop_thumbnail(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- PDF -----------------------------------------------------------------------------------
+
+_FONT = "DejaVu"
+_PAGES_ALIAS = "{nb}"
+_LINE = 5.5  # mm, body line height at 11 pt
+
+
+class _ProtocolPdf(FPDF):
+    """A4 with DejaVu fonts, automatic page breaks and "page n of m" in the footer."""
+
+    def __init__(self, page_label: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.page_label = page_label
+        self.add_font(_FONT, "", FONT_FILES[0])
+        self.add_font(_FONT, "B", FONT_FILES[1])
+        self.set_margins(20, 20, 20)
+        self.set_auto_page_break(auto=True, margin=20)
+
+    def footer(self) -> None:  # runs at page breaks, while the content's alias is off
+        alias, self.str_alias_nb_pages = self.str_alias_nb_pages, _PAGES_ALIAS
+        self.set_y(-15)
+        self.set_font(_FONT, "", 8)
+        self.set_text_color(100)
+        self.cell(0, 5, self.page_label.format(page=self.page_no(), pages=_PAGES_ALIAS), align="C")
+        self.set_text_color(0)
+        self.str_alias_nb_pages = alias
+
+    def text_block(
+        self, text: str, *, size: float = 11, bold: bool = False, grey: bool = False
+    ) -> None:
+        self.set_font(_FONT, "B" if bold else "", size)
+        self.set_text_color(90 if grey else 0)
+        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0)
+
+    def heading(self, text: str, *, size: float = 13) -> None:
+        if self.will_page_break(size * 0.5 + 3 * _LINE):  # keep a heading with its first lines
+            self.add_page()
+        self.ln(3)
+        self.text_block(text, size=size, bold=True)
+        self.ln(1.5)
+
+    def section(self, kind: str, body: Any) -> None:
+        if kind == "text":
+            for paragraph in _paragraphs(body):
+                self.text_block(paragraph)
+                self.ln(1.5)
+        elif kind == "list":
+            for value in body:
+                if self.will_page_break(_LINE):
+                    self.add_page()
+                self.set_font(_FONT, "", 11)
+                self.cell(6, _LINE, "•")
+                self.multi_cell(0, _LINE, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.ln(1)
+        elif kind == "agenda":
+            for title, notes in body:
+                self.heading(title, size=11)
+                self.section("text", notes)
+        else:
+            self.table_rows(body)
+
+    def table_rows(self, rows: list[tuple[str, str, str]]) -> None:
+        self.set_font(_FONT, "", 10)
+        heading_style = FontFace(family=_FONT, emphasis="BOLD", fill_color=(235, 235, 235))
+        with self.table(
+            col_widths=(60, 25, 15), text_align="LEFT", line_height=5, headings_style=heading_style
+        ) as table:
+            for row in rows:
+                table.row(row)
+
+
+def to_pdf(data: dict, meta: ExportMeta) -> bytes:
+    """Return the protocol as an A4 PDF; it reads the bundled fonts and nothing else."""
+    pdf = _ProtocolPdf(_labels(meta)["page"])
+    pdf.set_title(_text(meta.title))
+    pdf.set_author(_text(meta.owner))
+    pdf.set_subject(_text(meta.template_name))
+    pdf.set_creator(CREATOR)
+    pdf.set_lang(meta.language)
+    pdf.set_creation_date(meta.approved_at)  # also seeds the file /ID: same input, same bytes
+    pdf.add_page()
+    pdf.str_alias_nb_pages = None  # else fpdf2 turns a "{nb}" in the text into the page count
+    pdf.text_block(_text(meta.title), size=18, bold=True)
+    pdf.text_block(_meta_line(meta), size=9, grey=True)
+    for heading, kind, body in _sections(data, meta):
+        pdf.heading(heading)
+        pdf.section(kind, body)
+    pdf.ln(6)
+    pdf.text_block(_approval_line(meta), size=9, grey=True)
+    pdf.str_alias_nb_pages = _PAGES_ALIAS  # output() fills in the footers' totals only if set
+    return bytes(pdf.output())
+
+
+# --- File names ----------------------------------------------------------------------------
+
+_TRANSLITERATION = str.maketrans({
+    "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
+    "ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "œ": "oe",
+    "Œ": "Oe", "đ": "d", "Đ": "D",
+})  # fmt: skip
+
+
+def export_filename(meta: ExportMeta, ext: str) -> str:
+    """Return an ASCII file name such as `jour-fixe-vertrieb_2026-11-20_v2.pdf`."""
+    folded = unicodedata.normalize("NFKD", meta.title.translate(_TRANSLITERATION))
+    ascii_title = folded.encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:60].rstrip("-") or "protokoll"
+    extension = re.sub(r"[^a-z0-9]", "", ext.lower())
+    return f"{slug}_{meta.meeting_date.isoformat()}_v{meta.version}.{extension}"
+
+
+def _markdown_bytes(data: dict, meta: ExportMeta) -> bytes:
+    return to_markdown(data, meta).encode("utf-8")
+
+
+# Download format → (content type, renderer returning bytes).
+FORMATS = {
+    "md": ("text/markdown; charset=utf-8", _markdown_bytes),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", to_docx),
+    "pdf": ("application/pdf", to_pdf),
+}
