@@ -12,11 +12,13 @@ class AssistantsConfig(AppConfig):
         from celery.signals import celeryd_after_setup, worker_process_init
 
         from assistants import cards, setup, worker
+        from assistants.services import reports
         from portal.audit import register_action_labels
         from portal.registry import (
             NavItem,
             register_home_cards,
             register_nav,
+            register_report_facts,
             register_stack_preparer,
         )
 
@@ -26,6 +28,7 @@ class AssistantsConfig(AppConfig):
         )
         register_stack_preparer(setup.prepare_demo_model)
         register_home_cards(cards.protocol_cards)
+        register_report_facts(reports.assistant_facts, order=50)
         celeryd_after_setup.connect(worker.remember_queues, weak=False)
         worker_process_init.connect(worker.preload_model, weak=False)
         register_action_labels(

@@ -37,7 +37,7 @@ class ProtocolForm(forms.Form):
     )
     template = forms.ModelChoiceField(
         label=_("Template"),
-        queryset=ProtocolTemplate.objects.filter(is_current=True),
+        queryset=ProtocolTemplate.objects.filter(is_current=True).exclude(key="statusbericht"),
         empty_label=None,
     )
     output_language = forms.ChoiceField(

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from assistants import mail
 from assistants.llm import LlmUnavailable
-from assistants.services import action_items, jobs, protocols, retention
+from assistants.services import action_items, jobs, protocols, reports, retention
 from portal.tasks import MAIL_ERRORS
 
 
@@ -42,6 +42,15 @@ def generation_jobs_reap() -> dict[str, int]:
 def action_item_notify(item_id: int, reminder: bool = False) -> None:
     """Mail an action item's owner: new from an approved protocol, or overdue."""
     mail.action_item_mail(item_id=item_id, reminder=reminder)
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def monthly_report() -> int | None:
+    """Draft the month's status report for the programme admins to review."""
+    owner = reports.monthly_report_owner()
+    if owner is None:
+        return None
+    return reports.report_job_create(owner=owner, language=owner.preferred_language).pk
 
 
 @shared_task(time_limit=600, soft_time_limit=580)

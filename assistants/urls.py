@@ -37,5 +37,6 @@ urlpatterns = [
         views_review.action_item_mark_done,
         name="action-item-done",
     ),
+    path("bericht/", views.report_new, name="report-new"),
     path("modell/", views.model_status, name="model-status"),
 ]

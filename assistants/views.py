@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -113,6 +114,27 @@ def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
             "pending": review.pending_items(protocol.data),
             "approved_version": protocol.versions.select_related("approved_by").first(),
             "editors": selectors.protocol_editors(protocol),
+        },
+    )
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Show the facts the report will rest on; POST drafts it on the local model."""
+    from assistants.services import reports
+
+    if request.method == "POST":
+        language = request.POST.get("language", request.user.preferred_language)
+        if language not in dict(settings.LANGUAGES):
+            language = request.user.preferred_language
+        job = reports.report_job_create(owner=request.user, language=language)
+        return redirect("assistants:job-detail", job.pk)
+    return render(
+        request,
+        "assistants/report_new.html",
+        {
+            "facts": reports.report_facts(),
+            "model": selectors.model_facts(),
         },
     )
 

@@ -9,8 +9,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from portal import cards, demo
-        from portal.registry import NavItem, register_demo_seeder, register_home_cards, register_nav
+        from portal import cards, demo, report
+        from portal.registry import (
+            NavItem,
+            register_demo_seeder,
+            register_home_cards,
+            register_nav,
+            register_report_facts,
+        )
         from portal.roles import Role
 
         register_nav(
@@ -31,3 +37,4 @@ class PortalConfig(AppConfig):
         )
         register_home_cards(cards.portal_cards)
         register_demo_seeder(demo.seed_people, order=0)
+        register_report_facts(report.people_facts, order=0)

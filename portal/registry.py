@@ -43,6 +43,9 @@ nav_items: list[NavItem] = []
 home_card_providers: list[HomeCardProvider] = []
 demo_seeders: list[tuple[int, DemoSeeder]] = []
 stack_preparers: list[Callable[[], str | None]] = []
+# Facts for the steering-committee report: each provider returns (heading, lines).
+ReportFacts = Callable[[], list[tuple[str, list[str]]]]
+report_fact_providers: list[tuple[int, ReportFacts]] = []
 
 
 def register_nav(*items: NavItem) -> None:
@@ -68,3 +71,10 @@ def register_stack_preparer(preparer: Callable[[], str | None]) -> None:
     """Register work for `runstack` before workers start; it may return a line to print."""
     if preparer not in stack_preparers:
         stack_preparers.append(preparer)
+
+
+def register_report_facts(provider: ReportFacts, *, order: int) -> None:
+    """Register facts for the programme status report; lower `order` comes first."""
+    if all(p is not provider for _, p in report_fact_providers):
+        report_fact_providers.append((order, provider))
+        report_fact_providers.sort(key=lambda pair: pair[0])

@@ -292,6 +292,11 @@ _PERIODIC = [
         "assistants.tasks.retention_purge",
         env_cron("PORTAL_CRON_RETENTION_PURGE", "30 3 * * *"),
     ),
+    (
+        "monthly-report",
+        "assistants.tasks.monthly_report",
+        env_cron("PORTAL_CRON_MONTHLY_REPORT", "0 6 1 * *"),
+    ),
 ]
 PERIODIC_TASKS = {name: (task, cron) for name, task, cron in _PERIODIC if cron is not None}
 

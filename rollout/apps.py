@@ -9,9 +9,16 @@ class RolloutConfig(AppConfig):
     verbose_name = _("Rollout programme")
 
     def ready(self) -> None:
-        from portal.registry import NavItem, register_demo_seeder, register_home_cards, register_nav
-        from rollout import cards, demo
+        from portal.registry import (
+            NavItem,
+            register_demo_seeder,
+            register_home_cards,
+            register_nav,
+            register_report_facts,
+        )
+        from rollout import cards, demo, report
 
         register_nav(NavItem(_("Roadmap"), "rollout:roadmap", order=10))
         register_home_cards(cards.phase_cards)
         register_demo_seeder(demo.seed_programme, order=10)
+        register_report_facts(report.programme_facts, order=10)

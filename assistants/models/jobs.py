@@ -18,6 +18,7 @@ class GenerationJob(models.Model):
 
     class Kind(models.TextChoices):
         PROTOCOL = "protocol", _("Meeting protocol")
+        REPORT = "report", _("Programme status report")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting")

@@ -44,10 +44,11 @@ def protocol_job_create(
     template: ProtocolTemplate,
     output_language: str,
     transcript: str,
+    kind: str = GenerationJob.Kind.PROTOCOL,
 ) -> GenerationJob:
     """Store the job row and wake the llm worker after commit."""
     job = GenerationJob.objects.create(
-        kind=GenerationJob.Kind.PROTOCOL,
+        kind=kind,
         owner=owner,
         input_text=transcript,
         template=template,

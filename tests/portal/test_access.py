@@ -33,6 +33,7 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "assistants:protocol-detail": ("/assistenten/protokolle/{protocol}/", LOGIN, ALICES_OWN),
     "assistants:model-status": ("/assistenten/modell/", LOGIN, ADMIN_ONLY),
     "assistants:action-items": ("/assistenten/aufgaben/", LOGIN, EVERYONE),
+    "assistants:report-new": ("/assistenten/bericht/", LOGIN, ADMIN_ONLY),
     # A draft: its owner may edit; reviewers and admins read it, but only review it later.
     "assistants:item-edit": (
         "/assistenten/protokolle/{protocol}/punkte/decisions/0/bearbeiten/",
