@@ -335,6 +335,7 @@ def _store(job: GenerationJob, data: schema.Protocol, figures: dict, backend: Ba
         action="assistant.protocol_generated",
         target=job,
         details={
+            "assistant": job.kind,
             "model": backend.model_name,
             "template": job.template.key,
             "version": job.template.version,

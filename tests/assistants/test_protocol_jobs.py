@@ -91,6 +91,14 @@ def test_full_job_from_form_to_protocol(client, alice, model, django_capture_on_
     entry = AuditEntry.objects.get(action="assistant.protocol_generated")
     assert TRANSCRIPT[:20] not in str(entry.details)  # figures only, never content
     assert entry.details["completion_tokens"] == job.completion_tokens
+    assert entry.details["assistant"] == "protocol" and entry.details["model"] == model.name
+    assert entry.actor == alice and entry.details["seconds"] >= 0
+    # Provenance on the protocol itself.
+    assert (protocol.model_name, protocol.template.key, protocol.prompt_version) == (
+        model.name,
+        "ergebnisprotokoll",
+        "1",
+    )
 
 
 @pytest.mark.django_db
