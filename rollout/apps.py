@@ -18,7 +18,12 @@ class RolloutConfig(AppConfig):
         )
         from rollout import cards, demo, report
 
-        register_nav(NavItem(_("Roadmap"), "rollout:roadmap", order=10))
+        register_nav(
+            NavItem(_("Roadmap"), "rollout:roadmap", order=10),
+            NavItem(_("Events"), "rollout:event-list", order=20),
+        )
         register_home_cards(cards.phase_cards)
+        register_home_cards(cards.event_cards)
         register_demo_seeder(demo.seed_programme, order=10)
+        register_demo_seeder(demo.seed_events, order=20)
         register_report_facts(report.programme_facts, order=10)

@@ -27,3 +27,19 @@ def phase_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
             order=10,
         )
     ]
+
+
+def event_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
+    from django.db.models import Prefetch
+
+    from rollout.models import Event, Registration
+
+    mine = Registration.objects.filter(user=request.user).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    upcoming = list(
+        Event.objects.filter(starts_at__gte=timezone.now()).prefetch_related(
+            Prefetch("registrations", queryset=mine, to_attr="mine")
+        )[:4]
+    )
+    return [HomeCard("rollout/cards/_events.html", {"events": upcoming}, order=20)]

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from rollout import views
+from rollout.views import events, roadmap
 
 app_name = "rollout"
 urlpatterns = [
-    path("fahrplan/", views.roadmap, name="roadmap"),
+    path("fahrplan/", roadmap.roadmap, name="roadmap"),
+    path("termine/", events.event_list, name="event-list"),
+    path("termine/<int:event_id>/", events.event_detail, name="event-detail"),
+    path("termine/<int:event_id>/anmelden/", events.event_register, name="event-register"),
+    path("termine/<int:event_id>/abmelden/", events.event_cancel, name="event-cancel"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from rollout.models.events import Event, Registration
 from rollout.models.phases import Phase, Programme
 
-__all__ = ["Phase", "Programme"]
+__all__ = ["Event", "Phase", "Programme", "Registration"]

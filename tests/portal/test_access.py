@@ -27,6 +27,8 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "portal:invitations": ("/einladungen/", LOGIN, ADMIN_ONLY),
     "portal:invitation-accept": ("/einladung/unknown-token/", 404, dict.fromkeys(CAST, 404)),
     "rollout:roadmap": ("/fahrplan/", LOGIN, EVERYONE),
+    "rollout:event-list": ("/termine/", LOGIN, EVERYONE),
+    "rollout:event-detail": ("/termine/{event}/", LOGIN, EVERYONE),
     "assistants:index": ("/assistenten/", LOGIN, EVERYONE),
     "assistants:protocol-new": ("/assistenten/protokoll/neu/", LOGIN, EVERYONE),
     "assistants:job-detail": ("/assistenten/auftraege/{job}/", LOGIN, ALICES_OWN),
@@ -63,6 +65,8 @@ SEPARATELY_TESTED = {
     "assistants:protocol-step",
     "assistants:item-decide",
     "assistants:action-item-done",
+    "rollout:event-register",  # tests/rollout/test_events.py
+    "rollout:event-cancel",
 }
 OWN_NAMESPACES = {"portal", "rollout", "assistants", "newsletter"}
 OWN_UNNAMESPACED = {"healthz", "healthz-live"}
@@ -91,10 +95,23 @@ def test_matrix_covers_every_view() -> None:
 
 @pytest.fixture
 def ids(alice) -> dict[str, int]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rollout.models import Event
     from tests.factories import protocol_for
 
     job, protocol = protocol_for(alice)
-    return {"alice": alice.pk, "job": job.pk, "protocol": protocol.pk}
+    start = timezone.now() + timedelta(days=3)
+    event = Event.objects.create(
+        kind=Event.Kind.TRAINING,
+        title="Prompting",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=10,
+    )
+    return {"alice": alice.pk, "job": job.pk, "protocol": protocol.pk, "event": event.pk}
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

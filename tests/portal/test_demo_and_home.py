@@ -123,3 +123,17 @@ def test_home_lists_the_persons_protocols(client, alice, bob, programme) -> None
     assert f"/assistenten/protokolle/{protocol.pk}/" in page
     client.force_login(bob)
     assert "Jour fixe Vertrieb KW 47" not in client.get("/").content.decode()
+
+
+def test_demo_events_and_home_card(client, programme) -> None:
+    from portal.models import User
+    from rollout.models import Event, Registration
+
+    assert Event.objects.count() == 7
+    full = Event.objects.get(capacity=2)
+    assert full.seats_taken == 2
+    assert Registration.objects.filter(event=full, status="waitlisted").count() == 1
+    client.force_login(User.objects.get(email="alice@hallberg.example"))
+    page = client.get("/").content.decode()
+    assert "Community-Runde: Use Cases aus dem Vertrieb" in page
+    assert "/termine/" in page
