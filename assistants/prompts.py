@@ -7,8 +7,6 @@ comes last, fenced, and the system prompt says that it is data, not instructions
 
 from __future__ import annotations
 
-import json
-
 from assistants.models import ProtocolTemplate
 
 SYSTEM_PROMPT = (
@@ -83,8 +81,8 @@ def repair_messages(
         {
             "role": "user",
             "content": (
-                f"That answer was not valid ({problem}). Answer again with one JSON object that "
-                f"matches the schema: {json.dumps({'required': 'all fields'})}"
+                f"That answer was not valid ({problem}). Answer again with one complete JSON "
+                "object with every field of the schema; keep the values short."
             ),
         },
     ]

@@ -8,7 +8,7 @@ from django.conf import settings
 from assistants import mail
 from assistants.llm import LlmUnavailable
 from assistants.services import action_items, jobs, protocols, reports, retention
-from portal.tasks import MAIL_ERRORS
+from portal.tasks import MAIL_ERRORS, MAIL_TASK_OPTIONS
 
 
 @shared_task(
@@ -31,14 +31,7 @@ def generation_jobs_reap() -> dict[str, int]:
     return jobs.jobs_reap()
 
 
-@shared_task(
-    autoretry_for=MAIL_ERRORS,
-    retry_backoff=30,
-    retry_jitter=True,
-    max_retries=5,
-    time_limit=120,
-    soft_time_limit=100,
-)
+@shared_task(**MAIL_TASK_OPTIONS)
 def action_item_notify(item_id: int, reminder: bool = False) -> None:
     """Mail an action item's owner: new from an approved protocol, or overdue."""
     mail.action_item_mail(item_id=item_id, reminder=reminder)

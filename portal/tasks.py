@@ -19,16 +19,18 @@ logger = logging.getLogger(__name__)
 
 # Transient mail failures worth a retry; a refused recipient is not one of them.
 MAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError)
+# Options of every task that sends one mail: narrow retries with backoff, short limits.
+MAIL_TASK_OPTIONS = {
+    "autoretry_for": MAIL_ERRORS,
+    "retry_backoff": 30,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "time_limit": 120,
+    "soft_time_limit": 100,
+}
 
 
-@shared_task(
-    autoretry_for=MAIL_ERRORS,
-    retry_backoff=30,
-    retry_jitter=True,
-    max_retries=5,
-    time_limit=120,
-    soft_time_limit=100,
-)
+@shared_task(**MAIL_TASK_OPTIONS)
 def invitation_send(invitation_id: int) -> None:
     """Mail an invitation link. Sending twice is harmless: the link is the same."""
     invitation = Invitation.objects.filter(pk=invitation_id).select_related("invited_by").first()

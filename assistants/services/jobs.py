@@ -55,17 +55,18 @@ def job_claim(*, job_id: int, worker: str) -> GenerationJob | None:
             error="",
         )
         if not claimed:
-            _fail_if_exhausted(job_id)
+            _fail_if_exhausted(pk=job_id)
             return None
     return GenerationJob.objects.get(pk=job_id)
 
 
-def _fail_if_exhausted(job_id: int) -> None:
+def _fail_if_exhausted(**which) -> int:
+    """Fail the matching jobs whose attempts are used up and that nobody runs; return how many."""
     now = timezone.now()
-    GenerationJob.objects.filter(
+    return GenerationJob.objects.filter(
         Q(status=Status.QUEUED) | Q(status=Status.RUNNING, lease_expires_at__lt=now),
-        pk=job_id,
         attempts__gte=settings.LLM_JOB_MAX_ATTEMPTS,
+        **which,
     ).update(
         status=Status.FAILED,
         finished_at=now,
@@ -162,12 +163,7 @@ def jobs_reap() -> dict[str, int]:
         cancel_requested=True,
     ).update(status=Status.CANCELLED, finished_at=now, partial_output="")
     expired = GenerationJob.objects.filter(status=Status.RUNNING, lease_expires_at__lt=now)
-    failed = 0
-    for job_id in expired.filter(attempts__gte=settings.LLM_JOB_MAX_ATTEMPTS).values_list(
-        "pk", flat=True
-    ):
-        _fail_if_exhausted(job_id)
-        failed += 1
+    failed = _fail_if_exhausted(status=Status.RUNNING)
     requeue_ids = list(
         expired.filter(attempts__lt=settings.LLM_JOB_MAX_ATTEMPTS).values_list("pk", flat=True)
     )
