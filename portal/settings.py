@@ -297,6 +297,21 @@ _PERIODIC = [
         "assistants.tasks.monthly_report",
         env_cron("PORTAL_CRON_MONTHLY_REPORT", "0 6 1 * *"),
     ),
+    (
+        "event-reminders",
+        "rollout.tasks.events.event_reminders_send",
+        env_cron("PORTAL_CRON_EVENT_REMINDERS", "*/15 * * * *"),
+    ),
+    (
+        "event-series-generate",
+        "rollout.tasks.events.event_series_generate",
+        env_cron("PORTAL_CRON_EVENT_SERIES", "15 2 * * *"),
+    ),
+    (
+        "kpi-measure",
+        "rollout.tasks.kpis.kpi_measure",
+        env_cron("PORTAL_CRON_KPI_MEASURE", "0 5 * * *"),
+    ),
 ]
 PERIODIC_TASKS = {name: (task, cron) for name, task, cron in _PERIODIC if cron is not None}
 

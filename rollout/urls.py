@@ -1,14 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
-
-from rollout.views import events, roadmap
+from rollout.routes import events, people, programme
 
 app_name = "rollout"
-urlpatterns = [
-    path("fahrplan/", roadmap.roadmap, name="roadmap"),
-    path("termine/", events.event_list, name="event-list"),
-    path("termine/<int:event_id>/", events.event_detail, name="event-detail"),
-    path("termine/<int:event_id>/anmelden/", events.event_register, name="event-register"),
-    path("termine/<int:event_id>/abmelden/", events.event_cancel, name="event-cancel"),
-]
+urlpatterns = [*programme.urlpatterns, *events.urlpatterns, *people.urlpatterns]

@@ -1,6 +1,24 @@
 from __future__ import annotations
 
-from rollout.models.events import Event, Registration
-from rollout.models.phases import Phase, Programme
+from rollout.models.events import CalendarToken, Event, EventMaterial, EventSeries, Registration
+from rollout.models.governance import Decision, EthicsReview
+from rollout.models.people import Multiplier, StakeholderGroup, StakeholderStatus
+from rollout.models.phases import Kpi, KpiMeasurement, Milestone, Phase, Programme
 
-__all__ = ["Event", "Phase", "Programme", "Registration"]
+__all__ = [
+    "CalendarToken",
+    "Decision",
+    "EthicsReview",
+    "Event",
+    "EventMaterial",
+    "EventSeries",
+    "Kpi",
+    "KpiMeasurement",
+    "Milestone",
+    "Multiplier",
+    "Phase",
+    "Programme",
+    "Registration",
+    "StakeholderGroup",
+    "StakeholderStatus",
+]

@@ -93,3 +93,104 @@ class Phase(models.Model):
             return 0
         total = (self.planned_end - self.planned_start).days or 1
         return min(100, round(100 * (today - self.planned_start).days / total))
+
+
+class Milestone(models.Model):
+    """A dated checkpoint of a phase; done when someone marks it (who and when is kept)."""
+
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    due_on = models.DateField(_("due"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_on is None and self.due_on < today
+
+
+class Kpi(models.Model):
+    """A key figure of a phase with a target.
+
+    `metric` names how the actual value is computed from the portal's data
+    (`rollout.kpis`); `manual` KPIs take `manual_value`, entered by an admin, for
+    figures the portal cannot know (an external event, a figure from HR).
+    """
+
+    class Metric(models.TextChoices):
+        KICKOFF_REACH = "kickoff_reach", _("Staff reached by a kickoff")
+        MULTIPLIERS_TRAINED = "multipliers_trained", _("Multipliers trained")
+        USE_CASES_VALIDATED = "use_cases_validated", _("Use cases validated")
+        TIME_SAVED = "time_saved", _("Time saved per week")
+        ROUNDS_HELD = "rounds_held", _("Community rounds held")
+        ROUND_ATTENDANCE = "round_attendance", _("Attendance per community round")
+        WEEKLY_ASSISTANT_USERS = "weekly_assistant_users", _("Weekly active assistant users")
+        PROTOCOLS_APPROVED = "protocols_approved", _("Protocols approved")
+        SURVEY_CONFIDENCE = "survey_confidence", _("Confidence in using AI (survey)")
+        MANUAL = "manual", _("Entered by hand")
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", _("per cent")
+        COUNT = "count", _("number")
+        HOURS = "hours", _("hours")
+        SCORE = "score", _("score")
+
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="kpis"
+    )
+    metric = models.CharField(_("measured by"), max_length=30, choices=Metric.choices)
+    name = models.CharField(_("name"), max_length=200)
+    definition = models.TextField(_("definition"))
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    target = models.DecimalField(_("target"), max_digits=10, decimal_places=1)
+    manual_value = models.DecimalField(
+        _("value entered by hand"), max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["phase__number", "order", "pk"]
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(target__gte=0), name="kpi_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KpiMeasurement(models.Model):
+    """A KPI's value on one day: written weekly by beat, the dashboard draws the trend."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField(_("measured on"))
+    value = models.DecimalField(_("value"), max_digits=10, decimal_places=1)
+
+    class Meta:
+        ordering = ["kpi", "measured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "measured_on"], name="kpi_measurement_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi}: {self.value} ({self.measured_on})"

@@ -6,16 +6,12 @@ A new view that is not listed here fails `test_matrix_covers_every_view`.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-LOGIN = "login"
-CAST = ["alice", "bob", "rita", "ada", "walter", "charlie"]
-EVERYONE = dict.fromkeys(CAST, 200)
-ADMIN_ONLY = {**dict.fromkeys(CAST, 403), "ada": 200}
-OVERSIGHT = {**dict.fromkeys(CAST, 403), "ada": 200, "walter": 200}
-# alice's protocol: she, reviewers and admins read it; everyone else must not learn it exists.
-ALICES_OWN = {**dict.fromkeys(CAST, 404), "alice": 200, "rita": 200, "ada": 200}
+from tests.matrix import ADMIN_ONLY, ALICES_OWN, CAST, EVERYONE, LOGIN, OVERSIGHT
 
 # url name → (path, expected for anonymous, expected per cast member)
 MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
@@ -68,6 +64,14 @@ SEPARATELY_TESTED = {
     "rollout:event-register",  # tests/rollout/test_events.py
     "rollout:event-cancel",
 }
+# Areas keep their rows in their own module: MATRIX, SEPARATELY_TESTED and extra_ids().
+AREAS = [
+    import_module(f"tests.rollout.access_{area}") for area in ("events", "people", "programme")
+]
+for _area in AREAS:
+    assert not set(_area.MATRIX) & set(MATRIX), f"{_area.__name__} repeats a row"
+    MATRIX.update(_area.MATRIX)
+    SEPARATELY_TESTED |= _area.SEPARATELY_TESTED
 OWN_NAMESPACES = {"portal", "rollout", "assistants", "newsletter"}
 OWN_UNNAMESPACED = {"healthz", "healthz-live"}
 
@@ -94,7 +98,7 @@ def test_matrix_covers_every_view() -> None:
 
 
 @pytest.fixture
-def ids(alice) -> dict[str, int]:
+def ids(alice, cast) -> dict[str, int]:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -111,7 +115,10 @@ def ids(alice) -> dict[str, int]:
         ends_at=start + timedelta(hours=1),
         capacity=10,
     )
-    return {"alice": alice.pk, "job": job.pk, "protocol": protocol.pk, "event": event.pk}
+    found = {"alice": alice.pk, "job": job.pk, "protocol": protocol.pk, "event": event.pk}
+    for area in AREAS:
+        found.update(area.extra_ids(cast, found))
+    return found
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

@@ -1,0 +1,5 @@
+"""Multipliers, stakeholder groups and governance."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

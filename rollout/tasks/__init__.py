@@ -1,0 +1,7 @@
+"""Celery tasks of the rollout app (autodiscovered as `rollout.tasks`)."""
+
+from __future__ import annotations
+
+from rollout.tasks import events, kpis
+
+__all__ = ["events", "kpis"]

@@ -1,0 +1,1 @@
+"""Event tasks: reminders and series generation."""

@@ -1,0 +1,1 @@
+"""KPI tasks: the weekly measurement for the trend."""
