@@ -9,21 +9,27 @@ class RolloutConfig(AppConfig):
     verbose_name = _("Rollout programme")
 
     def ready(self) -> None:
+        from portal.audit import register_action_labels
         from portal.registry import (
-            NavItem,
             register_demo_seeder,
             register_home_cards,
             register_nav,
             register_report_facts,
         )
-        from rollout import cards, demo, report
+        from rollout import audit_labels, cards, demo, demo_kpis, demo_people, report
+        from rollout.navigation import NAV
+        from rollout.services.governance import governance_facts
 
-        register_nav(
-            NavItem(_("Roadmap"), "rollout:roadmap", order=10),
-            NavItem(_("Events"), "rollout:event-list", order=20),
-        )
+        register_nav(*NAV)
         register_home_cards(cards.phase_cards)
         register_home_cards(cards.event_cards)
+        register_home_cards(cards.programme_status_cards)
+        # Order matters: multipliers come from workshop attendance, KPI history from both.
         register_demo_seeder(demo.seed_programme, order=10)
         register_demo_seeder(demo.seed_events, order=20)
+        register_demo_seeder(demo_people.seed_multipliers, order=30)
+        register_demo_seeder(demo_people.seed_governance, order=35)
+        register_demo_seeder(demo_kpis.seed_milestones_and_kpis, order=40)
         register_report_facts(report.programme_facts, order=10)
+        register_report_facts(governance_facts, order=20)
+        register_action_labels(audit_labels.LABELS)

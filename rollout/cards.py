@@ -1,11 +1,14 @@
-"""The programme's card on the home page: where the rollout stands."""
+"""The programme's cards on the home page: where the rollout stands, events, and for
+programme admins what needs attention."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from portal.http import AuthenticatedHttpRequest
 from portal.registry import HomeCard
+from portal.roles import Role
 from rollout import selectors
 
 
@@ -30,8 +33,6 @@ def phase_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
 
 
 def event_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
-    from django.db.models import Prefetch
-
     from rollout.models import Event, Registration
 
     mine = Registration.objects.filter(user=request.user).exclude(
@@ -43,3 +44,25 @@ def event_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
         )[:4]
     )
     return [HomeCard("rollout/cards/_events.html", {"events": upcoming}, order=20)]
+
+
+def programme_status_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
+    """For programme admins: overdue milestones, milestones due soon and KPIs behind."""
+    if not request.user.has_role(Role.PROGRAMME_ADMIN):
+        return []
+    programme = selectors.current_programme()
+    if programme is None:
+        return []
+    overview = selectors.programme_overview(programme)
+    return [
+        HomeCard(
+            "rollout/cards/_programme_status.html",
+            {
+                "overdue": len(overview.overdue_milestones),
+                "upcoming": len(overview.upcoming_milestones),
+                "behind": [r.kpi.name for r in overview.kpis_behind],
+                "upcoming_days": selectors.UPCOMING_DAYS,
+            },
+            order=15,
+        )
+    ]

@@ -2,11 +2,17 @@ from __future__ import annotations
 
 from rollout.models.events import CalendarToken, Event, EventMaterial, EventSeries, Registration
 from rollout.models.governance import Decision, EthicsReview
-from rollout.models.people import Multiplier, StakeholderGroup, StakeholderStatus
+from rollout.models.people import (
+    CandidateDismissal,
+    Multiplier,
+    StakeholderGroup,
+    StakeholderStatus,
+)
 from rollout.models.phases import Kpi, KpiMeasurement, Milestone, Phase, Programme
 
 __all__ = [
     "CalendarToken",
+    "CandidateDismissal",
     "Decision",
     "EthicsReview",
     "Event",

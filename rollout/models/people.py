@@ -105,3 +105,22 @@ class StakeholderStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} / {self.phase}: {self.level}"
+
+
+class CandidateDismissal(models.Model):
+    """An admin took a workshop attendee off the multiplier candidates.
+
+    Hides the workshops attended until `dismissed_at`; a later workshop makes the person a
+    candidate again (one row per person, moved forward on each dismissal).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidate_dismissal"
+    )
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user} dismissed {self.dismissed_at:%Y-%m-%d}"

@@ -1,1 +1,13 @@
-"""KPI tasks: the weekly measurement for the trend."""
+"""KPI tasks: the daily measurement that draws the dashboard's trend (thin: call a service)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from rollout.services.programme import kpis_measure
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def kpi_measure() -> int:
+    """Store today's value of every computed KPI; delivered twice, it overwrites the same row."""
+    return kpis_measure()

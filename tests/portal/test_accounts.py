@@ -186,7 +186,12 @@ def test_roles_exist_as_groups_with_permissions() -> None:
     assert admin.permissions.filter(codename="invite_people").exists()
     assert admin.permissions.filter(codename="change_phase").exists()
     council = Group.objects.get(name=Role.WORKS_COUNCIL)
-    assert list(council.permissions.values_list("codename", flat=True)) == ["view_auditentry_all"]
+    # Oversight reads: the audit log and the committees' records, nothing it could change.
+    assert set(council.permissions.values_list("codename", flat=True)) == {
+        "view_auditentry_all",
+        "view_decision",
+        "view_ethicsreview",
+    }
 
 
 def test_single_sign_on_button_when_configured(client, settings) -> None:

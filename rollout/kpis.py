@@ -1,0 +1,340 @@
+"""KPI actuals computed from the portal's own data: one function per `Kpi.Metric`.
+
+Every metric answers for the whole installation with one aggregate query, and
+`compute_actuals` calls each metric at most once however many KPIs use it, so a page
+showing all KPIs runs a constant number of queries. Data that arrives with later
+features (the use-case library, pulse surveys) plugs in through `register_metric`;
+until then such a KPI says so instead of showing a made-up number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from assistants.models import GenerationJob, Protocol, ProtocolVersion
+from portal.models import User
+from rollout.models import Event, Kpi, Multiplier, Registration
+
+Metric = Kpi.Metric
+ONE_PLACE = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A metric's value now; `parts` are the figures behind it (for the plain-words line)."""
+
+    value: Decimal
+    parts: dict[str, int | Decimal] = field(default_factory=dict)
+
+
+Compute = Callable[[date], "Reading | None"]  # None: no data to compute from yet
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    definition: str | Promise
+    unit: str
+    compute: Compute | None = None  # None: the data arrives with a later feature
+    pending: str | Promise = ""  # said instead of a number while `compute` is None
+    describe: Callable[[Reading], str] | None = None
+
+
+def quantize(value: Decimal | int | float) -> Decimal:
+    return Decimal(value).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def _share(part: int, whole: int) -> Decimal:
+    return quantize(Decimal(100 * part) / whole) if whole else Decimal(0)
+
+
+def kickoff_reach(today: date) -> Reading:
+    """Share of active staff checked in at one kickoff or more (one query)."""
+    # An uncorrelated IN (…) is hashed once by PostgreSQL; a correlated EXISTS inside
+    # FILTER would run once per person (160 ms instead of a few at 5,000 people).
+    attendees = Registration.objects.filter(
+        event__kind=Event.Kind.KICKOFF, attended_at__isnull=False
+    ).values("user_id")
+    row = User.objects.filter(is_active=True).aggregate(
+        staff=Count("pk"), reached=Count("pk", filter=Q(pk__in=attendees))
+    )
+    return Reading(_share(row["reached"], row["staff"]), row)
+
+
+def multipliers_trained(today: date) -> Reading:
+    n = Multiplier.objects.count()
+    return Reading(Decimal(n), {"n": n})
+
+
+EXCHANGE_KINDS = ("community_round", "user_group", "sprint")
+
+
+def _rounds_held() -> dict[str, int]:
+    """Past exchange-format events with at least one person checked in, and their attendees."""
+    held = (
+        Event.objects.filter(kind__in=EXCHANGE_KINDS, starts_at__lte=timezone.now())
+        .annotate(
+            present=Count("registrations", filter=Q(registrations__attended_at__isnull=False))
+        )
+        .filter(present__gt=0)
+    )
+    row = held.aggregate(rounds=Count("pk"), attendees=Sum("present"))
+    return {"rounds": row["rounds"] or 0, "attendees": row["attendees"] or 0}
+
+
+def rounds_held(today: date) -> Reading:
+    row = _rounds_held()
+    return Reading(Decimal(row["rounds"]), row)
+
+
+def round_attendance(today: date) -> Reading | None:
+    row = _rounds_held()
+    if not row["rounds"]:
+        return None
+    return Reading(quantize(Decimal(row["attendees"]) / row["rounds"]), row)
+
+
+def weekly_assistant_users(today: date) -> Reading:
+    since = timezone.now() - timedelta(days=7)
+    n = GenerationJob.objects.filter(created_at__gte=since).aggregate(
+        n=Count("owner", distinct=True)
+    )["n"]
+    return Reading(Decimal(n), {"n": n})
+
+
+def protocols_approved(today: date) -> Reading:
+    """Protocols a reviewer approved; one later reopened for a new version still counts."""
+    frozen = ProtocolVersion.objects.filter(protocol=OuterRef("pk"))
+    n = Protocol.objects.filter(Q(status=Protocol.Status.APPROVED) | Q(Exists(frozen))).count()
+    return Reading(Decimal(n), {"n": n})
+
+
+def _num(value: int | Decimal) -> str:
+    decimals = 0 if Decimal(value) == Decimal(value).to_integral_value() else 1
+    return number_format(value, decimal_pos=decimals)
+
+
+def format_value(value: Decimal | None, unit: str) -> str:
+    """Return a value for people: "12,5 %", "40 h", "148" (in the active language)."""
+    if value is None:
+        return "–"
+    if unit == Kpi.Unit.PERCENT:
+        return f"{_num(value)} %"
+    if unit == Kpi.Unit.HOURS:
+        return str(_("%(n)s h")) % {"n": _num(value)}
+    return _num(value)
+
+
+def _words(template: str | Promise) -> Callable[[Reading], str]:
+    def describe(reading: Reading) -> str:
+        return str(template) % {k: _num(v) for k, v in reading.parts.items()}
+
+    return describe
+
+
+U = Kpi.Unit
+METRICS: dict[str, MetricSpec] = {
+    Metric.KICKOFF_REACH: MetricSpec(
+        _(
+            "Share of active employees (active accounts) who were checked in at one "
+            "kickoff event or more."
+        ),
+        U.PERCENT,
+        kickoff_reach,
+        describe=_words(_("%(reached)s of %(staff)s employees have attended a kickoff")),
+    ),
+    Metric.MULTIPLIERS_TRAINED: MetricSpec(
+        _("Number of people confirmed as multipliers."),
+        U.COUNT,
+        multipliers_trained,
+        describe=_words(_("%(n)s multipliers trained")),
+    ),
+    Metric.USE_CASES_VALIDATED: MetricSpec(
+        _("Number of use cases that internal experts have validated."),
+        U.COUNT,
+        pending=_("Not measured yet – arrives with the use-case library."),
+    ),
+    Metric.TIME_SAVED: MetricSpec(
+        _("Hours per week saved by validated use cases, as estimated by their teams."),
+        U.HOURS,
+        pending=_("Not measured yet – arrives with the use-case library."),
+    ),
+    Metric.ROUNDS_HELD: MetricSpec(
+        _(
+            "Number of past community rounds, user groups and co-creation sprints at which "
+            "at least one person was checked in."
+        ),
+        U.COUNT,
+        rounds_held,
+        describe=_words(_("%(rounds)s exchange sessions held")),
+    ),
+    Metric.ROUND_ATTENDANCE: MetricSpec(
+        _("Average number of people checked in per exchange session held."),
+        U.COUNT,
+        round_attendance,
+        describe=_words(_("%(attendees)s check-ins at %(rounds)s exchange sessions")),
+    ),
+    Metric.WEEKLY_ASSISTANT_USERS: MetricSpec(
+        _("Number of different people who started an AI assistant in the last 7 days."),
+        U.COUNT,
+        weekly_assistant_users,
+        describe=_words(_("%(n)s people used an AI assistant in the last 7 days")),
+    ),
+    Metric.PROTOCOLS_APPROVED: MetricSpec(
+        _("Number of generated protocols that a reviewer has approved."),
+        U.COUNT,
+        protocols_approved,
+        describe=_words(_("%(n)s protocols approved by a reviewer")),
+    ),
+    Metric.SURVEY_CONFIDENCE: MetricSpec(
+        _("Average answer to “I feel confident using AI at work” (1–5) in the pulse surveys."),
+        U.SCORE,
+        pending=_("Not measured yet – arrives with the pulse surveys."),
+    ),
+    Metric.MANUAL: MetricSpec(
+        _("Entered by hand by a programme admin (a figure the portal cannot know)."), ""
+    ),
+}
+
+
+def register_metric(
+    metric: str, compute: Compute, *, describe: Callable[[Reading], str] | None = None
+) -> None:
+    """Plug in the computation of `metric` (call from AppConfig.ready()).
+
+    `compute(today)` must answer for all KPIs of the metric with a constant number of
+    queries (one aggregate) and return None while there is nothing to compute from.
+    """
+    spec = METRICS[Metric(metric)]
+    METRICS[metric] = replace(spec, compute=compute, describe=describe or spec.describe)
+
+
+def is_computed(metric: str) -> bool:
+    return METRICS[metric].compute is not None
+
+
+def compute_actuals(metrics: Iterable[str], today: date) -> dict[str, Reading | None]:
+    """Compute each computable metric once (manual and pending ones are left out)."""
+    return {m: METRICS[m].compute(today) for m in sorted(set(metrics)) if is_computed(m)}
+
+
+def describe(metric: str, reading: Reading | None) -> str:
+    spec = METRICS[metric]
+    if reading is None or spec.describe is None:
+        return ""
+    return spec.describe(reading)
+
+
+class Status:
+    """Where a KPI stands against its target (values are CSS-class friendly)."""
+
+    REACHED = "reached"
+    ON_TRACK = "on-track"
+    BEHIND = "behind"
+    NOT_MEASURED = "not-measured"
+    LABELS = {
+        REACHED: _("reached"),
+        ON_TRACK: _("on track"),
+        BEHIND: _("behind"),
+        NOT_MEASURED: _("not measured yet"),
+    }
+
+
+# A KPI is behind when its progress trails the share of its phase's time already passed
+# by more than this many percentage points (a done phase: when its target is not reached).
+BEHIND_MARGIN = 10
+
+
+def progress_percent(actual: Decimal | None, target: Decimal) -> int | None:
+    if actual is None:
+        return None
+    if target <= 0:
+        return 100
+    return int((100 * actual / target).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def status_of(progress: int | None, *, time_percent: int, phase_done: bool) -> str:
+    if progress is None:
+        return Status.NOT_MEASURED
+    if progress >= 100:
+        return Status.REACHED
+    if phase_done or progress + BEHIND_MARGIN < time_percent:
+        return Status.BEHIND
+    return Status.ON_TRACK
+
+
+@dataclass
+class KpiResult:
+    """A KPI with its actual value, progress against target, status and words for people."""
+
+    kpi: Kpi
+    actual: Decimal | None
+    progress: int | None
+    status: str
+    sentence: str  # the actual in plain words, or "" when there is none
+    note: str  # why there is no number, or when it was entered by hand
+    trend: list[tuple[date, Decimal]] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return str(Status.LABELS[self.status])
+
+    @property
+    def actual_display(self) -> str:
+        return format_value(self.actual, self.kpi.unit)
+
+    @property
+    def target_display(self) -> str:
+        return format_value(self.kpi.target, self.kpi.unit)
+
+    @property
+    def definition(self) -> str:
+        return self.kpi.definition or str(METRICS[self.kpi.metric].definition)
+
+
+def evaluate(
+    kpi: Kpi,
+    readings: dict[str, Reading | None],
+    *,
+    today: date,
+    last_measured: date | None = None,
+    trend: list[tuple[date, Decimal]] | None = None,
+) -> KpiResult:
+    """Return `kpi`'s result from the readings of `compute_actuals` (no queries)."""
+    phase = kpi.phase
+    note, sentence, actual = "", "", None
+    if kpi.metric == Metric.MANUAL:
+        actual = kpi.manual_value
+        if actual is None:
+            note = str(_("Not entered yet."))
+        else:
+            sentence = f"{kpi.name}: {format_value(actual, kpi.unit)}"
+            note = (
+                str(_("Entered by hand on %(date)s."))
+                % {"date": date_format(last_measured, "SHORT_DATE_FORMAT")}
+                if last_measured is not None
+                else str(_("Entered by hand."))
+            )
+    elif not is_computed(kpi.metric):
+        note = str(METRICS[kpi.metric].pending)
+    else:
+        reading = readings.get(kpi.metric)
+        if reading is None:
+            note = str(_("No data yet."))
+        else:
+            actual, sentence = reading.value, describe(kpi.metric, reading)
+    progress = progress_percent(actual, kpi.target)
+    status = status_of(
+        progress,
+        time_percent=phase.progress_percent(today),
+        phase_done=phase.status == phase.Status.DONE,
+    )
+    return KpiResult(kpi, actual, progress, status, sentence, note, trend or [])

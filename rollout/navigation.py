@@ -1,0 +1,28 @@
+"""The rollout app's entries in the main navigation."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.registry import NavItem
+from portal.roles import Role
+
+OVERSIGHT = (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
+
+NAV = [
+    NavItem(_("Roadmap"), "rollout:roadmap", order=10),
+    NavItem(_("Events"), "rollout:event-list", order=20, active_prefix="/termine/"),
+    NavItem(
+        _("Multipliers"), "rollout:multiplier-list", order=30, active_prefix="/multiplikatoren/"
+    ),
+    NavItem(
+        _("Programme dashboard"),
+        "rollout:dashboard",
+        roles=OVERSIGHT,
+        order=60,
+        active_prefix="/programm/",
+    ),
+    NavItem(
+        _("Committees"), "rollout:governance", roles=OVERSIGHT, order=70, active_prefix="/gremien/"
+    ),
+]
