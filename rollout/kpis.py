@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from assistants.models import GenerationJob, Protocol, ProtocolVersion
 from portal.models import User
@@ -133,9 +134,14 @@ def format_value(value: Decimal | None, unit: str) -> str:
     return _num(value)
 
 
-def _words(template: str | Promise) -> Callable[[Reading], str]:
+def _words(template: str | Promise, count: str = "") -> Callable[[Reading], str]:
+    """Describe a reading in words; a plural `template` picks its form by the `count` part."""
+
     def describe(reading: Reading) -> str:
-        return str(template) % {k: _num(v) for k, v in reading.parts.items()}
+        parts = {k: _num(v) for k, v in reading.parts.items()}
+        if not count:
+            return str(template) % parts
+        return template % (parts | {count: int(reading.parts[count])})
 
     return describe
 
@@ -155,7 +161,9 @@ METRICS: dict[str, MetricSpec] = {
         _("Number of people confirmed as multipliers."),
         U.COUNT,
         multipliers_trained,
-        describe=_words(_("%(n)s multipliers trained")),
+        describe=_words(
+            ngettext_lazy("%(n)s multiplier trained", "%(n)s multipliers trained", "n"), "n"
+        ),
     ),
     Metric.USE_CASES_VALIDATED: MetricSpec(
         _("Number of use cases that internal experts have validated."),
@@ -174,25 +182,51 @@ METRICS: dict[str, MetricSpec] = {
         ),
         U.COUNT,
         rounds_held,
-        describe=_words(_("%(rounds)s exchange sessions held")),
+        describe=_words(
+            ngettext_lazy(
+                "%(rounds)s exchange session held", "%(rounds)s exchange sessions held", "rounds"
+            ),
+            "rounds",
+        ),
     ),
     Metric.ROUND_ATTENDANCE: MetricSpec(
         _("Average number of people checked in per exchange session held."),
         U.COUNT,
         round_attendance,
-        describe=_words(_("%(attendees)s check-ins at %(rounds)s exchange sessions")),
+        describe=_words(
+            ngettext_lazy(
+                "%(attendees)s check-ins at %(rounds)s exchange session",
+                "%(attendees)s check-ins at %(rounds)s exchange sessions",
+                "rounds",
+            ),
+            "rounds",
+        ),
     ),
     Metric.WEEKLY_ASSISTANT_USERS: MetricSpec(
         _("Number of different people who started an AI assistant in the last 7 days."),
         U.COUNT,
         weekly_assistant_users,
-        describe=_words(_("%(n)s people used an AI assistant in the last 7 days")),
+        describe=_words(
+            ngettext_lazy(
+                "%(n)s person used an AI assistant in the last 7 days",
+                "%(n)s people used an AI assistant in the last 7 days",
+                "n",
+            ),
+            "n",
+        ),
     ),
     Metric.PROTOCOLS_APPROVED: MetricSpec(
         _("Number of generated protocols that a reviewer has approved."),
         U.COUNT,
         protocols_approved,
-        describe=_words(_("%(n)s protocols approved by a reviewer")),
+        describe=_words(
+            ngettext_lazy(
+                "%(n)s protocol approved by a reviewer",
+                "%(n)s protocols approved by a reviewer",
+                "n",
+            ),
+            "n",
+        ),
     ),
     Metric.SURVEY_CONFIDENCE: MetricSpec(
         _("Average answer to “I feel confident using AI at work” (1–5) in the pulse surveys."),

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.models import User
 from portal.roles import Role
@@ -103,7 +104,11 @@ class EventForm(forms.ModelForm):
         if capacity is not None and capacity < taken:
             self.add_error(
                 "capacity",
-                _("%(n)s people already have a seat: the event needs at least %(n)s seats.")
+                ngettext(
+                    "%(n)s person already has a seat: the event needs at least %(n)s seat.",
+                    "%(n)s people already have a seat: the event needs at least %(n)s seats.",
+                    taken,
+                )
                 % {"n": taken},
             )
         return cleaned

@@ -148,7 +148,7 @@ class Kpi(models.Model):
 
     class Unit(models.TextChoices):
         PERCENT = "percent", _("per cent")
-        COUNT = "count", _("number")
+        COUNT = "count", _("count")
         HOURS = "hours", _("hours")
         SCORE = "score", _("score")
 

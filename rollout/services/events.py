@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.models import User
 from portal.roles import Role
@@ -165,7 +166,11 @@ def event_update(*, event: Event, by: User, **fields: Any) -> Event:
     current = Event.objects.select_for_update().get(pk=event.pk)  # registrations wait
     if fields.get("capacity", current.capacity) < current.seats_taken:
         raise EventError(
-            _("%(n)s people already have a seat: the event needs at least %(n)s seats.")
+            ngettext(
+                "%(n)s person already has a seat: the event needs at least %(n)s seat.",
+                "%(n)s people already have a seat: the event needs at least %(n)s seats.",
+                current.seats_taken,
+            )
             % {"n": current.seats_taken}
         )
     changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
