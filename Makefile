@@ -22,9 +22,12 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
-# The demo company's domain may sign up (mails go to the console in debug mode).
+# The demo company's domain may sign up (mails go to the console in debug mode); links in
+# mails and calendar feeds point at the address the server listens on.
 run: $(VENV)/.synced
-	PORTAL_SIGNUP_DOMAINS=$${PORTAL_SIGNUP_DOMAINS-hallberg.example} $(PY) manage.py runstack --addr $(ADDR)
+	PORTAL_SIGNUP_DOMAINS=$${PORTAL_SIGNUP_DOMAINS-hallberg.example} \
+	PORTAL_SITE_URL=$${PORTAL_SITE_URL-http://$(ADDR)} \
+	$(PY) manage.py runstack --addr $(ADDR)
 
 test: $(VENV)/.synced
 	$(PY) -m pytest $(PYTEST_ARGS)
