@@ -57,3 +57,11 @@ class StakeholderGroupAdmin(admin.ModelAdmin):
 
 
 admin.site.register([m.Multiplier, m.Decision, m.EthicsReview])
+
+
+@admin.register(m.UseCase)
+class UseCaseAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "status", "risk", "owner"]
+    list_filter = ["status", "risk"]
+    search_fields = ["title"]
+    exclude = ["search_vector"]

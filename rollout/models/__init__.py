@@ -9,10 +9,22 @@ from rollout.models.people import (
     StakeholderStatus,
 )
 from rollout.models.phases import Kpi, KpiMeasurement, Milestone, Phase, Programme
+from rollout.models.search import UseCaseEmbedding
+from rollout.models.usecases import (
+    DataProtectionSignoff,
+    UseCase,
+    UseCaseAttachment,
+    UseCaseComment,
+    UseCaseFollow,
+    UseCaseTransition,
+    UseCaseValidation,
+    UseCaseVote,
+)
 
 __all__ = [
     "CalendarToken",
     "CandidateDismissal",
+    "DataProtectionSignoff",
     "Decision",
     "EthicsReview",
     "Event",
@@ -27,4 +39,12 @@ __all__ = [
     "Registration",
     "StakeholderGroup",
     "StakeholderStatus",
+    "UseCase",
+    "UseCaseAttachment",
+    "UseCaseComment",
+    "UseCaseEmbedding",
+    "UseCaseFollow",
+    "UseCaseTransition",
+    "UseCaseValidation",
+    "UseCaseVote",
 ]

@@ -27,6 +27,9 @@ class Decision(models.Model):
     phases = models.ManyToManyField(
         "rollout.Phase", verbose_name=_("phases"), blank=True, related_name="decisions"
     )
+    use_cases = models.ManyToManyField(
+        "rollout.UseCase", verbose_name=_("use cases"), blank=True, related_name="decisions"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -71,6 +74,15 @@ class EthicsReview(models.Model):
     phase = models.ForeignKey(
         "rollout.Phase",
         verbose_name=_("phase"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ethics_reviews",
+    )
+    # High-risk use cases are routed here at intake (rollout.services.usecases).
+    use_case = models.ForeignKey(
+        "rollout.UseCase",
+        verbose_name=_("use case"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from rollout.tasks import events, kpis
+from rollout.tasks import events, kpis, search
 
-__all__ = ["events", "kpis"]
+__all__ = ["events", "kpis", "search"]

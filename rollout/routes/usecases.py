@@ -1,0 +1,5 @@
+"""The use-case library and its search."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

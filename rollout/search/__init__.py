@@ -1,0 +1,1 @@
+"""Hybrid search: PostgreSQL full text (German) + pgvector embeddings, merged by rank fusion."""

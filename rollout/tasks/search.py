@@ -1,0 +1,1 @@
+"""Search tasks: embeddings of use cases (and FAQ entries), computed after commit."""

@@ -1,0 +1,16 @@
+"""Rows of the role × URL matrix (tests/portal/test_access.py) for this area.
+
+MATRIX: url name → (path with {placeholders}, expected for anonymous, expected per cast member).
+extra_ids(cast, ids) returns more placeholders (objects this area's paths need).
+"""
+
+from __future__ import annotations
+
+from tests.matrix import ADMIN_ONLY, CAST, EVERYONE, LOGIN, OVERSIGHT  # noqa: F401
+
+MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {}
+SEPARATELY_TESTED: set[str] = set()
+
+
+def extra_ids(cast: dict, ids: dict[str, int]) -> dict[str, int]:
+    return {}
