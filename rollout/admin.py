@@ -65,3 +65,20 @@ class UseCaseAdmin(admin.ModelAdmin):
     list_filter = ["status", "risk"]
     search_fields = ["title"]
     exclude = ["search_vector"]
+
+
+@admin.register(m.FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ["question_de", "category", "published", "reviewed_on"]
+    list_filter = ["category", "published"]
+    exclude = ["search_de", "search_en"]
+
+
+@admin.register(m.OfficeHour)
+class OfficeHourAdmin(admin.ModelAdmin):
+    list_display = ["topic", "host", "first_date", "weekly"]
+
+
+# Surveys and questions are not in the admin on purpose: answers are anonymous, and the
+# admin's list and edit views must not become a way around the k-threshold.
+admin.site.register([m.FaqCategory])

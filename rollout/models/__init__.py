@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from rollout.models.events import CalendarToken, Event, EventMaterial, EventSeries, Registration
+from rollout.models.faq import FaqCategory, FaqEmbedding, FaqEntry, Question
 from rollout.models.governance import Decision, EthicsReview
+from rollout.models.officehours import Booking, OfficeHour, OfficeHourSlot
 from rollout.models.people import (
     CandidateDismissal,
     Multiplier,
@@ -10,6 +12,14 @@ from rollout.models.people import (
 )
 from rollout.models.phases import Kpi, KpiMeasurement, Milestone, Phase, Programme
 from rollout.models.search import UseCaseEmbedding
+from rollout.models.surveys import (
+    FeedbackMessage,
+    Survey,
+    SurveyAnswer,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from rollout.models.usecases import (
     DataProtectionSignoff,
     UseCase,
@@ -22,6 +32,7 @@ from rollout.models.usecases import (
 )
 
 __all__ = [
+    "Booking",
     "CalendarToken",
     "CandidateDismissal",
     "DataProtectionSignoff",
@@ -30,15 +41,27 @@ __all__ = [
     "Event",
     "EventMaterial",
     "EventSeries",
+    "FaqCategory",
+    "FaqEmbedding",
+    "FaqEntry",
+    "FeedbackMessage",
     "Kpi",
     "KpiMeasurement",
     "Milestone",
     "Multiplier",
+    "OfficeHour",
+    "OfficeHourSlot",
     "Phase",
     "Programme",
+    "Question",
     "Registration",
     "StakeholderGroup",
     "StakeholderStatus",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyParticipation",
+    "SurveyQuestion",
+    "SurveyResponse",
     "UseCase",
     "UseCaseAttachment",
     "UseCaseComment",
