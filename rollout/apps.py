@@ -16,7 +16,8 @@ class RolloutConfig(AppConfig):
             register_nav,
             register_report_facts,
         )
-        from rollout import audit_labels, cards, demo, demo_kpis, demo_people, report
+        from rollout import audit_labels, cards, demo, demo_kpis, demo_people, report, usecase_hooks
+        from rollout.demo_usecases import seed_use_cases
         from rollout.navigation import NAV
         from rollout.services.governance import governance_facts
 
@@ -29,7 +30,9 @@ class RolloutConfig(AppConfig):
         register_demo_seeder(demo.seed_events, order=20)
         register_demo_seeder(demo_people.seed_multipliers, order=30)
         register_demo_seeder(demo_people.seed_governance, order=35)
+        register_demo_seeder(seed_use_cases, order=37)
         register_demo_seeder(demo_kpis.seed_milestones_and_kpis, order=40)
         register_report_facts(report.programme_facts, order=10)
         register_report_facts(governance_facts, order=20)
         register_action_labels(audit_labels.LABELS)
+        usecase_hooks.register()  # KPI metrics, multiplier counter, audit labels, report facts

@@ -171,7 +171,10 @@ METRICS: dict[str, MetricSpec] = {
         pending=_("Not measured yet – arrives with the use-case library."),
     ),
     Metric.TIME_SAVED: MetricSpec(
-        _("Hours per week saved by validated use cases, as estimated by their teams."),
+        _(
+            "Hours per week saved by validated and rolled-out use cases: measured where "
+            "known, else as estimated by their teams."
+        ),
         U.HOURS,
         pending=_("Not measured yet – arrives with the use-case library."),
     ),

@@ -12,6 +12,7 @@ OVERSIGHT = (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
 NAV = [
     NavItem(_("Roadmap"), "rollout:roadmap", order=10),
     NavItem(_("Events"), "rollout:event-list", order=20, active_prefix="/termine/"),
+    NavItem(_("Use Cases"), "rollout:usecase-list", order=25, active_prefix="/anwendungsfaelle/"),
     NavItem(
         _("Multipliers"), "rollout:multiplier-list", order=30, active_prefix="/multiplikatoren/"
     ),

@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from rollout.models import EthicsReview, Phase, Programme
+from rollout.models import EthicsReview, Phase, Programme, UseCase
 
 _MAX_EUR = Decimal("9999999999.99")  # max_digits=12, decimal_places=2
 
@@ -83,7 +83,7 @@ class _DateInput(forms.DateInput):
 
 
 class DecisionForm(forms.Form):
-    """A steering-committee decision. Issue 6 adds `use_cases` beside `phases`."""
+    """A steering-committee decision, with the phases and use cases it concerns."""
 
     title = forms.CharField(label=_("Decision"), max_length=300)
     decided_on = forms.DateField(label=_("Date"), widget=_DateInput())
@@ -102,10 +102,21 @@ class DecisionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    use_cases = forms.ModelMultipleChoiceField(
+        label=_("Use cases"),
+        queryset=UseCase.objects.order_by("title", "pk"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        required=False,
+        help_text=_("The use cases the decision concerns (several: hold Ctrl or ⌘)."),
+    )
 
     def __init__(self, *args, programme: Programme, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phases"].queryset = programme.phases.order_by("number")
+        if self.initial and "use_cases" not in self.initial:
+            # An edit whose view did not pass the current links: leave them as they are
+            # instead of offering an empty selection that would clear them on save.
+            del self.fields["use_cases"]
 
 
 class EthicsReviewForm(forms.Form):

@@ -2,4 +2,11 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from rollout.views import search
+
+urlpatterns = [
+    path("anwendungsfaelle/suche/", search.usecase_search, name="usecase-search"),
+    path("anwendungsfaelle/aehnliche/", search.usecase_similar, name="usecase-similar"),
+]

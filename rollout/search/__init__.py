@@ -1,1 +1,14 @@
-"""Hybrid search: PostgreSQL full text (German) + pgvector embeddings, merged by rank fusion."""
+"""Hybrid search: PostgreSQL full text (German) + pgvector embeddings, merged by rank fusion.
+
+- `sources`: what is searchable (model, text fields, embedding table), one `SearchSource` each;
+- `fulltext`: prefix-aware German tsquery from what someone typed, ranked by ts_rank_cd;
+- `vectors`: nearest neighbours through a per-dimension HNSW expression index;
+- `hybrid`: both rankings merged by reciprocal rank fusion, with safe highlights;
+- `indexing`: keeping the embeddings up to date (Celery after commit, `search_reindex`).
+"""
+
+from __future__ import annotations
+
+from rollout.search.vectors import ensure_vector_index
+
+__all__ = ["ensure_vector_index"]

@@ -1,7 +1,142 @@
-"""Keeping the embeddings up to date."""
+"""Keeping the embeddings up to date.
+
+A change of record calls `use_case_changed(pk)` → after commit, the Celery task
+`rollout.tasks.search.use_case_embed` (default queue) → `embed_records()`. It is idempotent:
+a record whose stored vector has the same content hash, model name and dimension is skipped,
+so a task delivered twice, or a reindex run after it, writes nothing. `reindex()` (the
+`search_reindex` command) walks every record in batches after a model change or a restore.
+"""
 
 from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from assistants.embeddings import Embedder, get_embedder
+from rollout.search import sources, vectors
+from rollout.search.sources import SearchSource, content_hash
+
+logger = logging.getLogger(__name__)
+PROGRESS_SECONDS = 2.0
 
 
 def use_case_changed(use_case_id: int) -> None:
     """Schedule (after commit) the embedding of a use case whose text changed."""
+    if settings.EMBEDDING_MODEL_PATH is None:
+        return  # nothing would ever read the vector; reindex fills it once a model is set
+    from rollout.tasks.search import use_case_embed
+
+    use_case_embed.delay_on_commit(use_case_id)
+
+
+def _texts(source: SearchSource, ids: Iterable[int], *, lock: bool = False) -> dict[int, str]:
+    rows = source.model._default_manager.filter(pk__in=list(ids))
+    if lock:
+        rows = rows.select_for_update()
+    rows = rows.values("pk", *source.embedded_fields)
+    return {row["pk"]: source.embedding_text(row) for row in rows}
+
+
+def embed_records(
+    source: SearchSource, ids: Iterable[int], embedder: Embedder, *, force: bool = False
+) -> int:
+    """Embed the records among `ids` whose vector is missing or stale (all: `force`)."""
+    texts = _texts(source, ids)
+    hashes = {pk: content_hash(text) for pk, text in texts.items()}
+    owner = source.embedding_model._meta.get_field(source.owner_field).attname
+    stored = {
+        row[0]: row[1:]
+        for row in source.embedding_model._default_manager.filter(
+            **{f"{owner}__in": list(texts)}
+        ).values_list(owner, "model_name", "dimension", "content_hash")
+    }
+    current = (embedder.model_name, embedder.dimension)
+    todo = [pk for pk in texts if force or stored.get(pk) != (*current, hashes[pk])]
+    if not todo:
+        return 0
+    computed = dict(zip(todo, embedder.embed([texts[pk] for pk in todo]), strict=True))
+    vectors.ensure_vector_index(source.embedding_model, embedder.dimension)
+    with transaction.atomic():
+        # Lock the records and look again: a newer edit may have landed while we embedded;
+        # its own task writes its vector, ours must not overwrite it with the old text.
+        fresh = _texts(source, todo, lock=True)
+        rows = [
+            source.embedding_model(
+                **{owner: pk},
+                model_name=embedder.model_name,
+                dimension=embedder.dimension,
+                content_hash=hashes[pk],
+                vector=vector,
+            )
+            for pk, vector in computed.items()
+            if pk in fresh and content_hash(fresh[pk]) == hashes[pk] and any(vector)
+        ]
+        source.embedding_model._default_manager.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=[source.owner_field],
+            update_fields=["model_name", "dimension", "content_hash", "vector", "updated_at"],
+        )
+    return len(rows)
+
+
+def embed_pending(source: SearchSource, ids: Iterable[int]) -> int:
+    """Embed these records if a model is configured (the task's entry point)."""
+    embedder = get_embedder()
+    if embedder is None:
+        return 0
+    return embed_records(source, ids, embedder)
+
+
+@dataclass
+class Reindexed:
+    checked: int
+    embedded: int
+    deleted: int
+
+
+def reindex(
+    source: SearchSource,
+    embedder: Embedder,
+    *,
+    batch: int = 64,
+    rebuild: bool = False,
+    progress: Callable[[str], None] = lambda line: None,
+) -> Reindexed:
+    """Bring every record's vector up to date with `embedder`, `batch` texts per call.
+
+    `rebuild` first deletes the vectors (and HNSW indexes) of other models or dimensions,
+    so nothing stale is left while the new ones are computed, then recomputes every vector
+    (also for a model file replaced under the same name).
+    """
+    deleted = 0
+    if rebuild:
+        deleted, _ = source.embedding_model._default_manager.exclude(
+            model_name=embedder.model_name, dimension=embedder.dimension
+        ).delete()
+        for name in vectors.drop_other_vector_indexes(source.embedding_model, embedder.dimension):
+            progress(f"dropped index {name}")
+    index = vectors.ensure_vector_index(source.embedding_model, embedder.dimension)
+    progress(f"index {index or '(none: dimension too large for HNSW, exact scans)'}")
+    ids = list(source.model._default_manager.order_by("pk").values_list("pk", flat=True))
+    embedded, said = 0, time.monotonic()
+    for start in range(0, len(ids), batch):
+        embedded += embed_records(source, ids[start : start + batch], embedder, force=rebuild)
+        done = min(start + batch, len(ids))
+        if done == len(ids) or time.monotonic() - said > PROGRESS_SECONDS:
+            progress(f"{done}/{len(ids)} checked, {embedded} embedded")
+            said = time.monotonic()
+    return Reindexed(checked=len(ids), embedded=embedded, deleted=deleted)
+
+
+def use_cases_reindex(**options) -> Reindexed | None:
+    """Reindex the use-case library; None when no embedding model is configured."""
+    embedder = get_embedder()
+    if embedder is None:
+        return None
+    return reindex(sources.use_cases(), embedder, **options)

@@ -1,8 +1,7 @@
 """Steering-committee decisions and ethics-board reviews: record and change them, audited.
 
-Links: a decision names the phases it concerns. Use cases arrive with issue 6; they join
-as a keyword argument next to `phases` (e.g. `use_cases=`, set with `.set()` like phases)
-and as one more prefetch in `decisions()`, with no change to the callers here.
+Links: a decision names the phases and the use cases it concerns (`phases=`, `use_cases=`,
+each set with `.set()`; None on update leaves the links as they are).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_record
-from rollout.models import Decision, EthicsReview, Phase, Programme
+from rollout.models import Decision, EthicsReview, Phase, Programme, UseCase
 
 DECISION_FIELDS = ("title", "decided_on", "rationale", "budget_eur", "risks")
 REVIEW_FIELDS = (
@@ -42,7 +41,7 @@ class GovernanceError(Exception):
 
 def decisions(programme: Programme, *, phase: Phase | None = None) -> QuerySet[Decision]:
     """Return the programme's decisions, newest first, optionally those naming `phase`."""
-    found = programme.decisions.prefetch_related("phases")
+    found = programme.decisions.prefetch_related("phases", "use_cases")
     if phase is not None:
         found = found.filter(phases=phase)
     return found.order_by("-decided_on", "-pk")
@@ -112,6 +111,7 @@ def decision_create(
     budget_eur: Decimal | None = None,
     risks: str = "",
     phases: Iterable[Phase] = (),
+    use_cases: Iterable[UseCase] = (),
 ) -> Decision:
     """Record a decision; the same title on the same day again is a double submission."""
     _lock(programme)
@@ -127,6 +127,7 @@ def decision_create(
         recorded_by=by,
     )
     decision.phases.set(_own_phases(programme, phases))
+    decision.use_cases.set(list(use_cases))
     audit_record(
         actor=by,
         action="decision.created",
@@ -138,9 +139,14 @@ def decision_create(
 
 @transaction.atomic
 def decision_update(
-    *, decision: Decision, by: User, phases: Iterable[Phase] | None = None, **values
+    *,
+    decision: Decision,
+    by: User,
+    phases: Iterable[Phase] | None = None,
+    use_cases: Iterable[UseCase] | None = None,
+    **values,
 ) -> Decision:
-    """Change the fields in `values` (from DECISION_FIELDS) and, if given, the phases."""
+    """Change the fields in `values` (from DECISION_FIELDS) and, if given, the links."""
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     changed = _apply(decision, DECISION_FIELDS, values)
     if changed:
@@ -150,6 +156,11 @@ def decision_update(
         if wanted != set(decision.phases.values_list("pk", flat=True)):
             decision.phases.set(wanted)
             changed.append("phases")
+    if use_cases is not None:
+        wanted = {u.pk for u in use_cases}
+        if wanted != set(decision.use_cases.values_list("pk", flat=True)):
+            decision.use_cases.set(wanted)
+            changed.append("use_cases")
     if changed:
         audit_record(
             actor=by, action="decision.updated", target=decision, details={"changed": changed}

@@ -74,7 +74,8 @@ def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*READERS)
 def decision_detail(request: AuthenticatedHttpRequest, decision_id: int) -> HttpResponse:
     decision = get_object_or_404(
-        Decision.objects.select_related("recorded_by").prefetch_related("phases"), pk=decision_id
+        Decision.objects.select_related("recorded_by").prefetch_related("phases", "use_cases"),
+        pk=decision_id,
     )
     return render(
         request,
@@ -105,6 +106,7 @@ def decision_edit(request: AuthenticatedHttpRequest, decision_id: int) -> HttpRe
     decision = get_object_or_404(Decision, pk=decision_id)
     initial = {name: getattr(decision, name) for name in service.DECISION_FIELDS}
     initial["phases"] = list(decision.phases.all())
+    initial["use_cases"] = list(decision.use_cases.all())
     form = DecisionForm(request.POST or None, initial=initial, programme=decision.programme)
     if request.method == "POST" and form.is_valid():
         service.decision_update(decision=decision, by=request.user, **form.cleaned_data)
@@ -141,7 +143,7 @@ def ethics_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*READERS)
 def ethics_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
-        EthicsReview.objects.select_related("phase", "recorded_by"), pk=review_id
+        EthicsReview.objects.select_related("phase", "recorded_by", "use_case"), pk=review_id
     )
     return render(
         request,

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from tests.matrix import ADMIN_ONLY, CAST, EVERYONE, LOGIN, OVERSIGHT  # noqa: F401
 
-MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {}
+# Every use case is visible to every employee: so are its search and the duplicate check.
+MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
+    "rollout:usecase-search": ("/anwendungsfaelle/suche/?q=Protokoll", LOGIN, EVERYONE),
+    "rollout:usecase-similar": (
+        "/anwendungsfaelle/aehnliche/?title=Protokolle+schreiben",
+        LOGIN,
+        EVERYONE,
+    ),
+}
 SEPARATELY_TESTED: set[str] = set()
 
 

@@ -47,8 +47,8 @@ def _setup(cast, ada) -> None:
         unit="percent", target=Decimal(80),
     )  # fmt: skip
     Kpi.objects.create(
-        phase=phase3, metric="use_cases_validated", name="Validierte Use Cases", definition="",
-        unit="count", target=Decimal(5),
+        phase=phase3, metric="survey_confidence", name="Sicherheit im Umgang", definition="",
+        unit="score", target=Decimal(4),
     )  # fmt: skip
     _event("community_round", 4, "Community-Runde Vertrieb")
 
@@ -68,8 +68,8 @@ def test_roadmap_for_every_employee(client, cast) -> None:
     assert "Kickoff für alle" not in next_  # past events are not next
     assert "✓" in achieved and "Kickoff-Veranstaltung durchgeführt" in achieved
     assert "3 of 6 employees have attended a kickoff" in achieved
-    assert "Validierte Use Cases" not in achieved
-    assert "arrives with the use-case library" in page  # no made-up number
+    assert "Sicherheit im Umgang" not in achieved
+    assert "arrives with the pulse surveys" in page  # no made-up number
     assert "/programm/" not in page  # no management link for employees
     client.force_login(cast["ada"])
     assert "/programm/" in client.get("/fahrplan/").content.decode()

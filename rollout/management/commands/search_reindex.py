@@ -1,0 +1,52 @@
+"""Backfill or rebuild the use-case embeddings (after a model change, a restore, an import)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from rollout.search.indexing import use_cases_reindex
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 10_000:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Compute missing or stale embeddings of use cases with the configured model "
+        "(PORTAL_EMBEDDING_MODEL_PATH) and ensure their HNSW index."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="delete vectors (and indexes) of other models or dimensions, then recompute all",
+        )
+        parser.add_argument(
+            "--batch", type=_positive, default=64, help="texts per embedding call (1–10000)"
+        )
+
+    def handle(self, *args, **options) -> None:
+        if settings.EMBEDDING_MODEL_PATH is None:
+            self.stdout.write(
+                "No embedding model configured (PORTAL_EMBEDDING_MODEL_PATH): nothing to do, "
+                "search runs on full text only."
+            )
+            return
+        result = use_cases_reindex(
+            batch=options["batch"], rebuild=options["rebuild"], progress=self.stdout.write
+        )
+        if result is None:
+            name = settings.EMBEDDING_MODEL_PATH.name
+            raise CommandError(f"The embedding model {name} could not be loaded (see the log).")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.checked} use cases checked, {result.embedded} embedded, "
+                f"{result.deleted} vectors of other models deleted."
+            )
+        )

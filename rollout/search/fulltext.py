@@ -1,0 +1,154 @@
+"""Full-text ranking: a prefix-aware German tsquery built from what someone typed.
+
+Input is reduced to word characters (letters and digits of any script), so nothing a person
+types can reach tsquery syntax (`&`, `|`, `!`, `:`, quotes, parentheses). Every token becomes
+`token:*`: "Protok" finds "Protokoll" while the word is being typed, and the German stemmer
+applied by to_tsquery makes "Protokolle" find "Protokoll".
+
+Tokens are ANDed first (precise, narrows as one types). When that finds nothing and there
+are several tokens, they are ORed instead, so one misspelt or absent word does not empty
+the list; ts_rank_cd then puts records matching more tokens first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Func, QuerySet, TextField
+
+from rollout.search.sources import SearchSource
+
+TOKEN = re.compile(r"[^\W_]+")  # \w without the underscore, which tsquery parses apart
+MAX_TOKENS = 12
+MAX_TOKEN_LENGTH = 60  # longer "words" are noise (pasted hashes, URLs without separators)
+MAX_RANKED = 1000
+
+
+def query_tokens(text: str) -> list[str]:
+    """Return the distinct word tokens of `text` (case-insensitive), in order, capped."""
+    seen: dict[str, str] = {}
+    for token in TOKEN.findall(text):
+        if len(token) <= MAX_TOKEN_LENGTH and token.lower() not in seen:
+            seen[token.lower()] = token
+    return list(seen.values())[:MAX_TOKENS]
+
+
+def tsquery(tokens: list[str], *, operator: str = "&", config: str = "german") -> SearchQuery:
+    """Return the prefix query of sanitised `tokens` joined by `operator` (& or |)."""
+    if operator not in ("&", "|") or not all(TOKEN.fullmatch(t) for t in tokens):
+        raise ValueError("tokens must come from query_tokens()")
+    raw = f" {operator} ".join(f"{token}:*" for token in tokens)
+    return SearchQuery(raw, config=config, search_type="raw")
+
+
+def ranked_ids(
+    source: SearchSource, queryset: QuerySet, query: SearchQuery, limit: int
+) -> list[int]:
+    """Return the ids of the `limit` best matches of `query` in `queryset`, best first.
+
+    At most MAX_RANKED matches are ranked: ts_rank_cd reads every match's vector, and a
+    prefix of three or four letters can match half of a big library (200 ms at 100,000
+    records). Beyond that a query is too broad for its order to mean much; each further
+    letter narrows it, and the vector side still contributes its nearest records.
+    """
+    field = source.search_vector_field
+    matches = queryset.filter(**{field: query}).order_by().values("pk")[:MAX_RANKED]
+    rank = SearchRank(F(field), query, cover_density=True)
+    ranked = (
+        source.model._default_manager.filter(pk__in=matches)
+        .annotate(_rank=rank)
+        .order_by("-_rank", "pk")
+    )
+    return list(ranked.values_list("pk", flat=True)[:limit])
+
+
+def fulltext_ranking(source: SearchSource, queryset: QuerySet, text: str, limit: int) -> list[int]:
+    """Return ids ranked by full text: all tokens first, any token if that finds nothing."""
+    tokens = query_tokens(text)
+    if not tokens:
+        return []
+    ids = ranked_ids(source, queryset, tsquery(tokens, config=source.config), limit)
+    if ids or len(tokens) == 1:
+        return ids
+    return ranked_ids(source, queryset, tsquery(tokens, operator="|", config=source.config), limit)
+
+
+# --- similar records: the lexemes of a whole text, not a typed query --------------------
+
+MAX_LEXEMES = 32
+SHARE_NEEDED = 0.2  # of the text's lexemes a record must contain to count as similar
+SIMILAR_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class Lexemes:
+    words: list[str]  # the title's first, then the text's most frequent; stemmed
+    title: frozenset[str]
+
+
+def text_lexemes(title: str, text: str, *, config: str = "german") -> Lexemes:
+    """Return the stemmed lexemes of `title`, then the most frequent of `text` (capped)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lexeme, part FROM ("
+            " SELECT lexeme, 0 AS part, 0 AS n, positions[1] AS first"
+            " FROM unnest(to_tsvector(%s::regconfig, %s))"
+            " UNION ALL"
+            " SELECT lexeme, 1, -cardinality(positions), positions[1]"
+            " FROM unnest(to_tsvector(%s::regconfig, %s))"
+            ") x ORDER BY part, n, first",
+            [config, title, config, text],
+        )
+        rows = cursor.fetchall()
+    # Lexemes like "e-mail" or "3.5" would be parsed apart again in a tsquery: skip them.
+    rows = [(lexeme, part) for lexeme, part in rows if TOKEN.fullmatch(lexeme)]
+    words = list(dict.fromkeys(lexeme for lexeme, _part in rows))[:MAX_LEXEMES]
+    return Lexemes(words, frozenset(lx for lx, part in rows if part == 0 and lx in words))
+
+
+def lexeme_query(lexemes: list[str]) -> SearchQuery:
+    """Return a query matching any of these (already stemmed) lexemes, not stemmed again."""
+    if not lexemes or not all(TOKEN.fullmatch(lx) for lx in lexemes):
+        raise ValueError("lexemes must come from text_lexemes()")
+    return SearchQuery(" | ".join(lexemes), config="simple", search_type="raw")
+
+
+def similar_ids(
+    source: SearchSource, queryset: QuerySet, lexemes: Lexemes, limit: int
+) -> list[int]:
+    """Return ids of records sharing enough of `lexemes`, most shared first.
+
+    A record must contain at least 20 % of the text's lexemes (at least two, or all of them
+    for a one-word text), one of them from the title if one was typed: a couple of common
+    words ("Zeit", "Kunde") in a description are no similarity. Meaning without shared
+    words is the vector side's part.
+    """
+    if not lexemes.words:
+        return []
+    field, query = source.search_vector_field, lexeme_query(lexemes.words)
+    rows = (
+        queryset.filter(**{field: query})
+        .annotate(
+            _rank=SearchRank(F(field), query, cover_density=True),
+            _lexemes=Func(
+                F(field), function="tsvector_to_array", output_field=ArrayField(TextField())
+            ),
+        )
+        .order_by("-_rank", "pk")
+        .values_list("pk", "_rank", "_lexemes")[:SIMILAR_CANDIDATES]
+    )
+    wanted = set(lexemes.words)
+    needed = min(len(wanted), max(2, math.ceil(len(wanted) * SHARE_NEEDED)))
+    scored = [
+        (len(wanted.intersection(have)), rank, pk)
+        for pk, rank, have in rows
+        if not lexemes.title or lexemes.title.intersection(have)
+    ]
+    scored = [s for s in scored if s[0] >= needed]
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    return [pk for _shared, _rank, pk in scored[:limit]]

@@ -1,0 +1,219 @@
+"""Hybrid search: full-text and vector rankings merged by reciprocal rank fusion (RRF).
+
+RRF scores a record by Σ 1 / (k + rank) over the rankings it appears in (k = 60, as in
+Cormack et al. 2009): no score calibration between ts_rank_cd and cosine distance is
+needed, and a record found by both rises above one found by one. Without an embedding
+model (or before anything is embedded) the vector ranking is empty and this is plain full
+text. Generic over `SearchSource`, so the FAQ reuses it with its own source.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Model, QuerySet
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+
+from assistants.embeddings import Embedder, get_embedder
+from rollout.search import fulltext, sources, vectors
+from rollout.search.headlines import with_headlines
+from rollout.search.sources import SearchSource
+
+logger = logging.getLogger(__name__)
+
+RRF_K = 60
+FULLTEXT_CANDIDATES = 100
+VECTOR_CANDIDATES = 20  # nearest neighbours always exist; only the closest few may join
+MAX_QUERY_LENGTH = 200
+MAX_TEXT_LENGTH = 5000
+MIN_TEXT_LENGTH = 3
+# A query is embedded in the web process, where the cost grows with its tokens: a typed
+# search is far shorter, a text typed into the new-use-case form is cut (~150 tokens) so
+# the duplicate check stays interactive on a CPU. Stored texts get the model's whole context.
+QUERY_CHARS = 600
+FULLTEXT, VECTOR = "fulltext", "vector"
+
+
+@dataclass
+class Hit:
+    obj: Model
+    score: float
+    sources: tuple[str, ...]
+    headline_title: SafeString = field(default_factory=SafeString)
+    headline_text: SafeString = field(default_factory=SafeString)
+
+    @property
+    def use_case(self) -> Model:
+        """The record, named for templates of the use-case library."""
+        return self.obj
+
+
+def rrf_merge(
+    rankings: Mapping[str, Sequence[int]], *, k: int = RRF_K
+) -> list[tuple[int, float, tuple[str, ...]]]:
+    """Return (id, score, names of the rankings it came from), best first.
+
+    Ties (same score) go to the better single rank, then to the smaller id, so the order
+    is stable from one keystroke to the next.
+    """
+    scores: dict[int, float] = {}
+    best: dict[int, int] = {}
+    found_in: dict[int, list[str]] = {}
+    for name, ids in rankings.items():
+        for rank, pk in enumerate(dict.fromkeys(ids), start=1):
+            scores[pk] = scores.get(pk, 0.0) + 1.0 / (k + rank)
+            best[pk] = min(best.get(pk, rank), rank)
+            found_in.setdefault(pk, []).append(name)
+    order = sorted(scores, key=lambda pk: (-scores[pk], best[pk], pk))
+    return [(pk, scores[pk], tuple(found_in[pk])) for pk in order]
+
+
+def semantic_enabled() -> bool:
+    """Return whether an embedding model is configured and loads (it is loaded if needed)."""
+    return get_embedder() is not None
+
+
+def clean_text(text: str | None, max_length: int) -> str:
+    """Return `text` cut to `max_length`, control characters turned into spaces."""
+    text = (text or "")[:max_length]
+    return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text).strip()
+
+
+def _vector_ranking(
+    source: SearchSource,
+    queryset: QuerySet,
+    text: str,
+    *,
+    limit: int,
+    min_similarity: float,
+    embedder: Embedder | None,
+) -> list[int]:
+    embedder = embedder or get_embedder()
+    if embedder is None or len(text) < MIN_TEXT_LENGTH:
+        return []  # a letter or two means nothing to an embedding model
+    try:
+        [vector] = embedder.embed([Truncator(text).chars(QUERY_CHARS, truncate="")])
+    except (RuntimeError, ValueError) as e:  # llama.cpp failed to decode: full text still works
+        logger.warning("query not embedded: %s", e)
+        return []
+    if not any(vector):
+        return []
+    neighbours = vectors.nearest(
+        source, vector, model_name=embedder.model_name, limit=limit, restrict=queryset
+    )
+    return [pk for pk, distance in neighbours if 1.0 - distance >= min_similarity]
+
+
+def _hits(
+    source: SearchSource,
+    queryset: QuerySet,
+    merged: list[tuple[int, float, tuple[str, ...]]],
+    query,
+) -> list[Hit]:
+    """Load the records of one page of `merged` and their highlights (two queries)."""
+    ids = [pk for pk, _score, _found in merged]
+    objects = queryset.filter(pk__in=ids).select_related(*source.select_related).in_bulk()
+    present = [objects[pk] for pk in ids if pk in objects]
+    headlines = with_headlines(source, present, query)
+    return [
+        Hit(objects[pk], score, found, *headlines[pk])
+        for pk, score, found in merged
+        if pk in objects
+    ]
+
+
+def search(
+    source: SearchSource,
+    query: str,
+    *,
+    queryset: QuerySet | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    embedder: Embedder | None = None,
+) -> list[Hit]:
+    """Return the hits for what someone typed, restricted to `queryset`, best first.
+
+    Highlights are computed for the returned slice only. `embedder` defaults to the
+    process's model (bench/search.py passes precomputed query vectors instead).
+    """
+    text = clean_text(query, MAX_QUERY_LENGTH)
+    tokens = fulltext.query_tokens(text)
+    if not tokens:
+        return []
+    queryset = source.base_queryset() if queryset is None else queryset
+    rankings = {
+        FULLTEXT: fulltext.fulltext_ranking(source, queryset, text, FULLTEXT_CANDIDATES),
+        VECTOR: _vector_ranking(
+            source,
+            queryset,
+            text,
+            limit=VECTOR_CANDIDATES,
+            min_similarity=source.min_similarity,
+            embedder=embedder,
+        ),
+    }
+    merged = rrf_merge(rankings)[offset : offset + limit]
+    marks = fulltext.tsquery(tokens, operator="|", config=source.config)
+    return _hits(source, queryset, merged, marks)
+
+
+def similar(
+    source: SearchSource,
+    title: str,
+    text: str,
+    *,
+    queryset: QuerySet | None = None,
+    exclude: int | None = None,
+    limit: int = 5,
+) -> list[Hit]:
+    """Return up to `limit` existing records like the one being typed (duplicate check).
+
+    Nothing below the floors: full-text hits must share a fifth of the text's words
+    (`fulltext.similar_ids`), vector hits need `source.similar_min_similarity`.
+    """
+    title = clean_text(title, MAX_TEXT_LENGTH)
+    text = clean_text(text, MAX_TEXT_LENGTH)
+    if len(f"{title} {text}".strip()) < MIN_TEXT_LENGTH:
+        return []
+    queryset = source.base_queryset() if queryset is None else queryset
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude)
+    lexemes = fulltext.text_lexemes(title, text, config=source.config)
+    rankings = {
+        FULLTEXT: fulltext.similar_ids(source, queryset, lexemes, limit),
+        VECTOR: _vector_ranking(
+            source,
+            queryset,
+            "\n\n".join(part for part in (title, text) if part),
+            limit=limit,
+            min_similarity=source.similar_min_similarity,
+            embedder=None,
+        ),
+    }
+    merged = rrf_merge(rankings)[:limit]
+    marks = fulltext.lexeme_query(lexemes.words) if lexemes.words else None
+    return _hits(source, queryset, merged, marks)
+
+
+def listing(source: SearchSource, queryset: QuerySet, *, limit: int) -> list[Hit]:
+    """Return the first `limit` records of `queryset` as hits, unmarked (nothing typed)."""
+    objects = list(queryset.select_related(*source.select_related)[:limit])
+    headlines = with_headlines(source, objects, None)
+    return [Hit(obj, 0.0, (), *headlines[obj.pk]) for obj in objects]
+
+
+def search_use_cases(
+    query: str, *, queryset: QuerySet | None = None, limit: int = 50, offset: int = 0
+) -> list[Hit]:
+    """Return use cases matching `query` within `queryset` (the overview's filters)."""
+    return search(sources.use_cases(), query, queryset=queryset, limit=limit, offset=offset)
+
+
+def similar_use_cases(
+    title: str, text: str, *, exclude: int | None = None, limit: int = 5
+) -> list[Hit]:
+    """Return existing use cases like the one being written (title, problem, solution)."""
+    return similar(sources.use_cases(), title, text, exclude=exclude, limit=limit)

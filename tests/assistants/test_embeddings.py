@@ -1,0 +1,100 @@
+"""The embedding backend: real llama.cpp on the tiny generated embedding model."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistants.embeddings import get_embedder, reset_embedder
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def embedder_settings(settings, tiny_embedding_model: Path):
+    reset_embedder()
+    settings.EMBEDDING_MODEL_PATH = tiny_embedding_model
+    yield settings
+    reset_embedder()
+
+
+def _norm(vector: list[float]) -> float:
+    return math.sqrt(sum(x * x for x in vector))
+
+
+def test_no_model_configured_means_no_embedder(settings) -> None:
+    reset_embedder()
+    settings.EMBEDDING_MODEL_PATH = None
+    assert get_embedder() is None
+
+
+def test_vectors_are_normalised_one_per_text(embedder_settings) -> None:
+    embedder = get_embedder()
+    assert embedder is not None
+    assert embedder.model_name == "tiny-embed.gguf"
+    assert embedder.dimension == 32
+
+    vectors = embedder.embed(["Protokoll der Teamrunde", "Angebote schreiben", "", "   "])
+
+    assert [len(v) for v in vectors] == [32, 32, 32, 32]
+    assert all(_norm(v) == pytest.approx(1.0, abs=1e-5) for v in vectors)
+    assert vectors[0] != vectors[1]
+    assert embedder.embed(["Protokoll der Teamrunde"])[0] == pytest.approx(vectors[0], abs=1e-5)
+    assert embedder.embed([]) == []
+
+
+def test_long_text_is_cut_to_the_context_by_tokens(embedder_settings) -> None:
+    embedder = get_embedder()
+    long_text = "Besprechungsprotokoll mit Entscheidungen und Aufgaben. " * 2000
+    tokens = embedder.llm.tokenize(long_text.encode(), add_bos=False, special=False)
+    assert len(tokens) > embedder.n_ctx  # the case under test
+
+    cut = embedder._truncate(long_text)
+    (vector,) = embedder.embed([long_text])
+
+    assert len(embedder.llm.tokenize(cut.encode(), add_bos=False)) <= embedder.n_ctx
+    assert long_text.startswith(cut[:100])
+    assert _norm(vector) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_loaded_once_per_process_and_again_after_a_settings_change(
+    embedder_settings, tmp_path: Path
+) -> None:
+    from assistants.gguf_models import write_embedding_model
+
+    first = get_embedder()
+    assert get_embedder() is first  # no second load
+
+    other = write_embedding_model(tmp_path / "other-embed.gguf", n_embd=16, seed=3)
+    embedder_settings.EMBEDDING_MODEL_PATH = other
+    second = get_embedder()
+
+    assert second is not first
+    assert (second.model_name, second.dimension) == ("other-embed.gguf", 16)
+
+
+def test_a_broken_model_file_disables_semantic_search(settings, tmp_path: Path, caplog) -> None:
+    reset_embedder()
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF but not really a model")
+    settings.EMBEDDING_MODEL_PATH = broken
+
+    assert get_embedder() is None
+    assert get_embedder() is None  # remembered: not retried on every query
+    assert "broken.gguf" in caplog.text
+    reset_embedder()
+
+
+def test_importing_the_module_does_not_load_llama_cpp() -> None:
+    script = "import sys, assistants.embeddings; print('llama_cpp' in sys.modules)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
