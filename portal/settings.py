@@ -308,6 +308,21 @@ _PERIODIC = [
         env_cron("PORTAL_CRON_EVENT_SERIES", "15 2 * * *"),
     ),
     (
+        "office-hour-reminders",
+        "rollout.tasks.officehours.booking_reminders_send",
+        env_cron("PORTAL_CRON_OFFICE_HOUR_REMINDERS", "*/15 * * * *"),
+    ),
+    (
+        "office-hour-slots",
+        "rollout.tasks.officehours.office_hour_slots_generate",
+        env_cron("PORTAL_CRON_OFFICE_HOUR_SLOTS", "30 2 * * *"),
+    ),
+    (
+        "anonymity-seal",
+        "rollout.tasks.surveys.anonymity_seal",
+        env_cron("PORTAL_CRON_ANONYMITY_SEAL", "7 * * * *"),
+    ),
+    (
         "kpi-measure",
         "rollout.tasks.kpis.kpi_measure",
         env_cron("PORTAL_CRON_KPI_MEASURE", "0 5 * * *"),
@@ -457,6 +472,8 @@ LLM_REQUEUE_AFTER_SECONDS = env_int("PORTAL_LLM_REQUEUE_AFTER_SECONDS", 300, min
 
 TRANSCRIPT_RETENTION_DAYS = env_int("PORTAL_TRANSCRIPT_RETENTION_DAYS", 30, minimum=1)
 SURVEY_MIN_GROUP_SIZE = env_int("PORTAL_SURVEY_MIN_GROUP_SIZE", 5, minimum=2)
+# FAQ entries not reviewed for this many days are listed for the FAQ team.
+FAQ_STALE_DAYS = env_int("PORTAL_FAQ_STALE_DAYS", 180, minimum=1)
 AUDIT_RETENTION_DAYS = env_int("PORTAL_AUDIT_RETENTION_DAYS", 730, minimum=30)
 
 # --- i18n ---------------------------------------------------------------------------------

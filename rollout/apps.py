@@ -16,23 +16,47 @@ class RolloutConfig(AppConfig):
             register_nav,
             register_report_facts,
         )
-        from rollout import audit_labels, cards, demo, demo_kpis, demo_people, report, usecase_hooks
+        from rollout import (
+            audit_labels,
+            cards,
+            demo,
+            demo_kpis,
+            demo_people,
+            officehour_hooks,
+            report,
+            survey_hooks,
+            usecase_hooks,
+        )
+        from rollout.demo_faq import seed_faq
+        from rollout.demo_officehours import seed_office_hours
+        from rollout.demo_surveys import seed_surveys
         from rollout.demo_usecases import seed_use_cases
         from rollout.navigation import NAV
+        from rollout.services.faq import AUDIT_LABELS as FAQ_AUDIT_LABELS
         from rollout.services.governance import governance_facts
+        from rollout.views.faq_cards import faq_cards
 
         register_nav(*NAV)
         register_home_cards(cards.phase_cards)
         register_home_cards(cards.event_cards)
         register_home_cards(cards.programme_status_cards)
+        register_home_cards(faq_cards)
+        register_home_cards(officehour_hooks.officehour_cards)
+        register_home_cards(survey_hooks.survey_cards)
         # Order matters: multipliers come from workshop attendance, KPI history from both.
         register_demo_seeder(demo.seed_programme, order=10)
         register_demo_seeder(demo.seed_events, order=20)
         register_demo_seeder(demo_people.seed_multipliers, order=30)
         register_demo_seeder(demo_people.seed_governance, order=35)
         register_demo_seeder(seed_use_cases, order=37)
+        register_demo_seeder(seed_surveys, order=38)  # before the KPI history (40)
         register_demo_seeder(demo_kpis.seed_milestones_and_kpis, order=40)
+        register_demo_seeder(seed_faq, order=50)
+        register_demo_seeder(seed_office_hours, order=55)
         register_report_facts(report.programme_facts, order=10)
         register_report_facts(governance_facts, order=20)
         register_action_labels(audit_labels.LABELS)
+        register_action_labels(FAQ_AUDIT_LABELS)
         usecase_hooks.register()  # KPI metrics, multiplier counter, audit labels, report facts
+        officehour_hooks.register()  # calendar feed, multiplier counter, audit labels, report
+        survey_hooks.register()  # the confidence KPI, audit labels

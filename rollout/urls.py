@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from rollout.routes import events, people, programme, search, usecases
+from rollout.routes import (
+    events,
+    faq,
+    officehours,
+    people,
+    programme,
+    search,
+    surveys,
+    usecases,
+)
 
 app_name = "rollout"
 urlpatterns = [
@@ -9,4 +18,7 @@ urlpatterns = [
     *people.urlpatterns,
     *usecases.urlpatterns,
     *search.urlpatterns,
+    *faq.urlpatterns,
+    *officehours.urlpatterns,
+    *surveys.urlpatterns,
 ]

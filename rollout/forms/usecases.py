@@ -58,7 +58,7 @@ class HoursField(forms.Field):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 12})
     default_error_messages = {
-        "invalid": _("Enter hours as a number with at most one decimal place, e.g. 2,5."),
+        "invalid": _("Enter hours as a number with at most one decimal place, e.g. 2.5."),
         "negative": _("Hours saved cannot be negative."),
         "too_large": _("This number of hours is too large."),
     }
@@ -108,7 +108,7 @@ class UseCaseForm(forms.Form):
     customer_data = forms.BooleanField(label=_("Involves customer data"), required=False)
     confidential_data = forms.BooleanField(label=_("Involves confidential data"), required=False)
     hours_saved_estimate = HoursField(
-        label=_("Estimated hours saved per week"), required=False, help_text=_("e.g. 2,5")
+        label=_("Estimated hours saved per week"), required=False, help_text=_("e.g. 2.5")
     )
     hours_saved_measured = HoursField(
         label=_("Measured hours saved per week"),

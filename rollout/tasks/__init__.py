@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from rollout.tasks import events, kpis, search, usecases
+from rollout.tasks import events, faq, kpis, officehours, search, surveys, usecases
 
-__all__ = ["events", "kpis", "search", "usecases"]
+__all__ = ["events", "faq", "kpis", "officehours", "search", "surveys", "usecases"]

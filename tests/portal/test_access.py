@@ -67,7 +67,16 @@ SEPARATELY_TESTED = {
 # Areas keep their rows in their own module: MATRIX, SEPARATELY_TESTED and extra_ids().
 AREAS = [
     import_module(f"tests.rollout.access_{area}")
-    for area in ("events", "people", "programme", "usecases", "search")
+    for area in (
+        "events",
+        "people",
+        "programme",
+        "usecases",
+        "search",
+        "faq",
+        "officehours",
+        "surveys",
+    )
 ]
 for _area in AREAS:
     assert not set(_area.MATRIX) & set(MATRIX), f"{_area.__name__} repeats a row"

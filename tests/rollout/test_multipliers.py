@@ -210,8 +210,8 @@ def test_directory_shows_department_focus_and_hosted_sessions(client, alice, bob
     ]
     person = groups[0][1][0]
     figures = {str(label): count for label, count in person.activities}
-    # workshops/trainings held, rounds hosted, use cases logged (registered by the library)
-    assert list(figures.values()) == [2, 1, 0]
+    # workshops/trainings held, rounds hosted; then use cases logged, office-hour slots held
+    assert list(figures.values()) == [2, 1, 0, 0]
     page = response.content.decode()
     assert "Technische Dokumentation" in page and "mailto:bob@firma.test" in page
 

@@ -158,7 +158,8 @@ def test_reindex_backfills_in_batches_then_rebuilds_after_a_model_change(
     assert "5 embedded, 5 vectors of other models deleted" in out.getvalue()
     rows = set(UseCaseEmbedding.objects.values_list("model_name", "dimension"))
     assert rows == {("other-embed.gguf", 16)}
-    assert _index_names() == ["rollout_usecaseembedding_hnsw_16"]
+    # one index per searchable table (use cases, FAQ), only for the current dimension
+    assert _index_names() == ["rollout_faqembedding_hnsw_16", "rollout_usecaseembedding_hnsw_16"]
 
 
 def test_reindex_without_a_model_says_so_in_one_line(no_model, db) -> None:

@@ -17,8 +17,8 @@ def _positive(value: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Compute missing or stale embeddings of use cases with the configured model "
-        "(PORTAL_EMBEDDING_MODEL_PATH) and ensure their HNSW index."
+        "Compute missing or stale embeddings of use cases and FAQ entries with the configured "
+        "model (PORTAL_EMBEDDING_MODEL_PATH) and ensure their HNSW indexes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,3 +50,12 @@ class Command(BaseCommand):
                 f"{result.deleted} vectors of other models deleted."
             )
         )
+        from rollout.search_faq import faq_reindex
+
+        faq = faq_reindex(
+            batch=options["batch"], rebuild=options["rebuild"], progress=self.stdout.write
+        )
+        if faq is not None:
+            self.stdout.write(
+                self.style.SUCCESS(f"{faq.checked} FAQ entries checked, {faq.embedded} embedded.")
+            )

@@ -1,0 +1,63 @@
+"""Demo surveys: a rising trend over two closed waves, an open one for alice, a small
+department below k, feedback messages; idempotent and quick."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.core import mail
+from django.utils import timezone, translation
+
+from portal.demo import DEMO_DOMAIN, seed_people
+from portal.models import User
+from rollout.demo import seed_programme
+from rollout.demo_surveys import seed_surveys
+from rollout.models import FeedbackMessage, Survey, SurveyResponse
+from rollout.services.surveys import open_surveys_waiting, survey_status
+from rollout.services.surveys_results import survey_results
+from rollout.services.surveys_trends import series_trend, survey_confidence
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Assert on the English source texts, whatever the German catalogue says."""
+    with translation.override("en"):
+        yield
+
+
+def test_demo_surveys(django_capture_on_commit_callbacks, client) -> None:
+    lines: list[str] = []
+    with django_capture_on_commit_callbacks() as callbacks:
+        seed_people(lines.append)
+        seed_programme(lines.append)
+        started = time.monotonic()
+        seed_surveys(lines.append)
+        assert time.monotonic() - started < 10
+    assert callbacks == [] and mail.outbox == []
+    waves = list(Survey.objects.filter(series="pulse").order_by("opens_at"))
+    assert [survey_status(w) for w in waves] == ["closed", "closed", "open"]
+    assert all(w.phase is not None for w in waves)
+    closed, trend = series_trend("pulse")
+    assert closed == waves[:2]
+    confidence = next(line for line in trend if line.key == "confidence")
+    first, second = (value for _w, value, _n in confidence.points)
+    assert first is not None and second is not None and second > first
+    worry = next(line for line in trend if line.key == "job_worry")
+    assert worry.points[1][1] < worry.points[0][1]
+    for wave in waves[:2]:
+        assert wave.responses.count() >= 100
+        results = survey_results(wave)
+        assert results.shown and any(q.texts for q in results.questions)
+        labels = [g.label for g in results.groups]
+        assert "Geschäftsführung & Verwaltung" not in labels and "Other departments" in labels
+    alice = User.objects.get(email=f"alice@{DEMO_DOMAIN}")
+    assert list(open_surveys_waiting(alice)) == [waves[2]]
+    assert survey_confidence(timezone.localdate()).value == confidence.points[1][1]
+    assert FeedbackMessage.objects.count() >= 5
+    count = SurveyResponse.objects.count()
+    seed_surveys(lines.append)  # a second run changes nothing
+    assert SurveyResponse.objects.count() == count and lines[-1] == "Demo surveys already present."
