@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 
 from celery import shared_task
 
-from portal.tasks import MAIL_ERRORS, MAIL_TASK_OPTIONS
+from portal.tasks import MAIL_TASK_OPTIONS
 from rollout.services import event_mail, series
-
-logger = logging.getLogger(__name__)
+from rollout.services.reminders import reminders_send
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
@@ -21,17 +19,13 @@ def event_registration_mail(registration_id: int, kind: str) -> None:
 @shared_task(time_limit=600, soft_time_limit=580)
 def event_reminders_send() -> int:
     """Remind confirmed people of events in the next 24 hours, each exactly once."""
-    sent = 0
-    for registration_id in event_mail.reminders_due():
-        if not event_mail.reminder_claim(registration_id):
-            continue  # an overlapping run took it
-        try:
-            if event_mail.registration_mail(registration_id=registration_id, kind="reminder"):
-                sent += 1
-        except MAIL_ERRORS:
-            event_mail.reminder_release(registration_id)  # the next run tries again
-            logger.warning("reminder for registration %s not sent", registration_id)
-    return sent
+    return reminders_send(
+        due=event_mail.reminders_due(),
+        claim=event_mail.reminder_claim,
+        send=lambda pk: event_mail.registration_mail(registration_id=pk, kind="reminder"),
+        release=event_mail.reminder_release,
+        what="registration",
+    )
 
 
 @shared_task(time_limit=300, soft_time_limit=280)
