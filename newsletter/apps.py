@@ -7,3 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class NewsletterConfig(AppConfig):
     name = "newsletter"
     verbose_name = _("Newsletter")
+
+    def ready(self) -> None:
+        from newsletter import navigation
+        from newsletter.demo import seed_newsletter
+        from newsletter.services.issues import AUDIT_LABELS
+        from newsletter.services.sending import AUDIT_LABELS as SENDING_AUDIT_LABELS
+        from portal.audit import register_action_labels
+        from portal.registry import register_demo_seeder, register_nav
+
+        register_nav(*navigation.NAV)
+        register_demo_seeder(seed_newsletter, order=70)
+        register_action_labels(AUDIT_LABELS)
+        register_action_labels(SENDING_AUDIT_LABELS)

@@ -323,6 +323,11 @@ _PERIODIC = [
         env_cron("PORTAL_CRON_ANONYMITY_SEAL", "7 * * * *"),
     ),
     (
+        "newsletter-scheduled",
+        "newsletter.tasks.scheduled_issues_send",
+        env_cron("PORTAL_CRON_NEWSLETTER", "* * * * *"),
+    ),
+    (
         "kpi-measure",
         "rollout.tasks.kpis.kpi_measure",
         env_cron("PORTAL_CRON_KPI_MEASURE", "0 5 * * *"),
@@ -472,6 +477,10 @@ LLM_REQUEUE_AFTER_SECONDS = env_int("PORTAL_LLM_REQUEUE_AFTER_SECONDS", 300, min
 
 TRANSCRIPT_RETENTION_DAYS = env_int("PORTAL_TRANSCRIPT_RETENTION_DAYS", 30, minimum=1)
 SURVEY_MIN_GROUP_SIZE = env_int("PORTAL_SURVEY_MIN_GROUP_SIZE", 5, minimum=2)
+# Newsletter sending: recipients per batch (one SMTP connection each), and at most this many
+# messages per minute (0: no limit), for mail servers that throttle bulk senders.
+NEWSLETTER_BATCH_SIZE = env_int("PORTAL_NEWSLETTER_BATCH_SIZE", 50, minimum=1)
+NEWSLETTER_RATE_PER_MINUTE = env_int("PORTAL_NEWSLETTER_RATE_PER_MINUTE", 600, minimum=0)
 # FAQ entries not reviewed for this many days are listed for the FAQ team.
 FAQ_STALE_DAYS = env_int("PORTAL_FAQ_STALE_DAYS", 180, minimum=1)
 AUDIT_RETENTION_DAYS = env_int("PORTAL_AUDIT_RETENTION_DAYS", 730, minimum=30)

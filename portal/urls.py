@@ -33,5 +33,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("rollout.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("assistenten/", include("assistants.urls")),
 ]

@@ -1,0 +1,152 @@
+"""Suggest sections for the next issue from the portal's own activity.
+
+"Since" is the moment the last issue was sent (or 30 days back when none was). The result
+is a Markdown draft for the German text: the admin edits it before anyone receives it.
+Titles come from people's input, so Markdown characters in them are escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from newsletter.models import Issue
+from rollout.models import Event, FaqEntry, Milestone, OfficeHourSlot, Phase, UseCase
+
+AHEAD = timedelta(weeks=3)
+FIRST_ISSUE_LOOKBACK = timedelta(days=30)
+MAX_ITEMS = 8  # per section: a newsletter, not a report
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!])")
+
+
+def suggestions_since() -> datetime:
+    """Return when the last issue went out (30 days ago when none has)."""
+    last = (
+        Issue.objects.filter(status=Issue.Status.SENT, sent_at__isnull=False)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    return last or timezone.now() - FIRST_ISSUE_LOOKBACK
+
+
+def _text(value: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(value.split()))
+
+
+def _link(title: str, url_name: str, *args: int) -> str:
+    return f"[{_text(title)}]({settings.SITE_URL}{reverse(url_name, args=args)})"
+
+
+def _when(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _section(heading: str, lines: list[str]) -> str:
+    return f"## {heading}\n\n" + "\n".join(f"- {line}" for line in lines[:MAX_ITEMS])
+
+
+def _use_cases(since: datetime) -> list[str]:
+    sections = []
+    new = UseCase.objects.filter(created_at__gte=since).exclude(
+        status__in=[UseCase.Status.PARKED, UseCase.Status.REJECTED]
+    )
+    lines = [_link(uc.title, "rollout:usecase-detail", uc.pk) for uc in new.order_by("created_at")]
+    if lines:
+        sections.append(_section(_("New use cases"), lines))
+    validated = UseCase.objects.filter(
+        status__in=[UseCase.Status.VALIDATED, UseCase.Status.ROLLED_OUT],
+        status_changed_at__gte=since,
+    ).order_by("status_changed_at")
+    lines = [
+        f"{_link(uc.title, 'rollout:usecase-detail', uc.pk)} ({uc.get_status_display()})"
+        for uc in validated
+    ]
+    if lines:
+        sections.append(_section(_("Validated use cases"), lines))
+    return sections
+
+
+def _dates(now: datetime) -> list[str]:
+    sections = []
+    events = Event.objects.filter(starts_at__gte=now, starts_at__lt=now + AHEAD).order_by(
+        "starts_at"
+    )
+    lines = [
+        f"{_when(e.starts_at)}: {_link(e.title, 'rollout:event-detail', e.pk)}"
+        f" ({e.get_kind_display()})"
+        for e in events
+    ]
+    if lines:
+        sections.append(_section(_("Upcoming events"), lines))
+    slots = (
+        OfficeHourSlot.objects.filter(
+            starts_at__gte=now,
+            starts_at__lt=now + AHEAD,
+            cancelled=False,
+            office_hour__active=True,
+        )
+        .select_related("office_hour__host")
+        .order_by("starts_at")
+    )
+    first_slot: dict[int, OfficeHourSlot] = {}
+    for slot in slots:
+        first_slot.setdefault(slot.office_hour_id, slot)
+    lines = [
+        _("{when}: {topic} with {host}").format(
+            when=_when(slot.starts_at),
+            topic=_text(slot.office_hour.topic),
+            host=_text(slot.office_hour.host.get_full_name()),
+        )
+        for slot in first_slot.values()
+    ]
+    if lines:
+        lines.append(
+            _("Book a slot: {url}").format(
+                url=f"{settings.SITE_URL}{reverse('rollout:officehour-list')}"
+            )
+        )
+        sections.append(_section(_("Office hours"), lines))
+    return sections
+
+
+def _faq(since: datetime) -> list[str]:
+    entries = FaqEntry.objects.filter(published=True, created_at__gte=since).order_by("created_at")
+    lines = [_link(e.question_de, "rollout:faq-entry", e.pk) for e in entries]
+    return [_section(_("New in the FAQ"), lines)] if lines else []
+
+
+def _progress(since: datetime) -> list[str]:
+    day = timezone.localtime(since).date()
+    phases = Phase.objects.filter(
+        Q(actual_start__gte=day) | Q(actual_end__gte=day) | Q(status=Phase.Status.ACTIVE)
+    ).order_by("number")
+    today = timezone.localdate()
+    lines = []
+    for phase in phases:
+        if phase.status == Phase.Status.DONE:
+            lines.append(_("Phase {phase} is completed.").format(phase=_text(str(phase))))
+        elif phase.status == Phase.Status.ACTIVE:
+            lines.append(
+                _("Phase {phase} is under way ({percent} % of the planned time).").format(
+                    phase=_text(str(phase)), percent=phase.progress_percent(today)
+                )
+            )
+    milestones = Milestone.objects.filter(done_on__gte=day).order_by("done_on")
+    lines += [_("Milestone reached: {title}").format(title=_text(m.title)) for m in milestones]
+    return [_section(_("Where the programme stands"), lines)] if lines else []
+
+
+def suggested_sections(*, now: datetime | None = None) -> str:
+    """Return a German Markdown draft of what happened since the last issue ("" if nothing)."""
+    now = now or timezone.now()
+    since = suggestions_since()
+    with translation.override("de"):
+        sections = _use_cases(since) + _dates(now) + _faq(since) + _progress(since)
+    return "\n\n".join(sections)

@@ -1,0 +1,137 @@
+"""Composing an issue (programme admins): the form, live preview, suggested sections."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from newsletter.forms import MAX_BODY, MAX_SUBJECT, IssueForm
+from newsletter.models import Issue
+from newsletter.services import issues as service
+from newsletter.services.message import build_message
+from newsletter.services.suggestions import suggested_sections, suggestions_since
+from newsletter.services.tokens import unsubscribe_token
+from portal.http import AuthenticatedHttpRequest
+from portal.roles import Role, role_required
+
+ADMINS = (Role.PROGRAMME_ADMIN,)
+MULTI = ("roles", "departments")
+
+
+@role_required(*ADMINS)
+def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
+    issues = Issue.objects.select_related("created_by").order_by("-created_at", "-pk")
+    return render(request, "newsletter/manage.html", {"issues": issues})
+
+
+def _unbound(data: QueryDict, **override: str) -> IssueForm:
+    """Return the form showing what was typed, without error messages (not yet saved)."""
+    initial = {name: data.getlist(name) if name in MULTI else data.get(name, "") for name in data}
+    return IssueForm(initial={**initial, **override})
+
+
+def _with_suggestions(data: QueryDict) -> str:
+    body = data.get("body_de", "").rstrip()
+    draft = suggested_sections()
+    if not draft:
+        return body
+    return f"{body}\n\n{draft}" if body else draft
+
+
+def _compose(request: AuthenticatedHttpRequest, issue: Issue | None) -> HttpResponse:
+    action = request.POST.get("action", "save")
+    initial = IssueForm.initial_from(issue) if issue else {}
+    form = IssueForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST" and action == "suggest":
+        # Without JavaScript the button posts the whole form; nothing is saved yet.
+        form = _unbound(request.POST, body_de=_with_suggestions(request.POST))
+    elif request.method == "POST" and action == "preview":
+        preview = _preview_context(request)
+        form = _unbound(request.POST)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            if issue is None:
+                issue = service.issue_create(by=request.user, **form.cleaned_data)
+            else:
+                issue = service.issue_update(issue=issue, by=request.user, **form.cleaned_data)
+        except service.IssueError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Issue saved."))
+            return redirect("newsletter:issue-send", issue.pk)
+    return render(
+        request,
+        "newsletter/compose.html",
+        {
+            "form": form,
+            "issue": issue,
+            "preview": preview,
+            "since": suggestions_since(),
+        },
+    )
+
+
+@role_required(*ADMINS)
+def issue_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _compose(request, None)
+
+
+@role_required(*ADMINS)
+def issue_edit(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
+    issue = get_object_or_404(Issue, pk=issue_id)
+    if issue.status not in service.EDITABLE:
+        return redirect("newsletter:issue-status", issue.pk)
+    return _compose(request, issue)
+
+
+def _email_html(issue: Issue, request: AuthenticatedHttpRequest, language: str) -> str:
+    user = request.user
+    token = unsubscribe_token(user)
+    message = build_message(
+        issue,
+        email=user.email or "preview@localhost",
+        language=language,
+        unsubscribe_url=f"{settings.SITE_URL}{reverse('newsletter:unsubscribe', args=[token])}",
+        preferences_url=f"{settings.SITE_URL}{reverse('newsletter:preferences')}",
+    )
+    html, _mimetype = message.alternatives[0]
+    return html
+
+
+def _preview_context(request: AuthenticatedHttpRequest) -> dict:
+    """Render the typed, unsaved issue as its recipients will see the HTML mail."""
+    data = request.POST
+    # Cut to the limits so a pasted novel cannot make the preview expensive; saving says why.
+    issue = Issue(
+        subject_de=data.get("subject_de", "").strip()[:MAX_SUBJECT],
+        body_de=data.get("body_de", "")[:MAX_BODY],
+        subject_en=data.get("subject_en", "").strip()[:MAX_SUBJECT],
+        body_en=data.get("body_en", "")[:MAX_BODY],
+    )
+    versions = []
+    if issue.subject_de or issue.body_de.strip():
+        versions.append((_("German"), _email_html(issue, request, "de")))
+    if issue.body_en.strip():
+        versions.append((_("English"), _email_html(issue, request, "en")))
+    return {"versions": versions}
+
+
+@require_POST
+@role_required(*ADMINS)
+def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Return the preview fragment for the form's current fields (htmx)."""
+    return render(request, "newsletter/_preview.html", {"preview": _preview_context(request)})
+
+
+@require_POST
+@role_required(*ADMINS)
+def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Return the German text field with the suggested sections appended (htmx)."""
+    form = _unbound(request.POST, body_de=_with_suggestions(request.POST))
+    return render(request, "newsletter/_body_field.html", {"field": form["body_de"]})
