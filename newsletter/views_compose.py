@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, QueryDict
@@ -90,6 +92,9 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse
     return _compose(request, issue)
 
 
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="[^"]*"')  # our own markup: values are escaped
+
+
 def _email_html(issue: Issue, request: AuthenticatedHttpRequest, language: str) -> str:
     user = request.user
     token = unsubscribe_token(user)
@@ -101,7 +106,9 @@ def _email_html(issue: Issue, request: AuthenticatedHttpRequest, language: str) 
         preferences_url=f"{settings.SITE_URL}{reverse('newsletter:preferences')}",
     )
     html, _mimetype = message.alternatives[0]
-    return html
+    # The page's CSP (no 'unsafe-inline') would block the mail's inlined styles in the srcdoc
+    # frame and log an error for each; the preview shows text and structure without them.
+    return _STYLE_ATTRIBUTE.sub("", html)
 
 
 def _preview_context(request: AuthenticatedHttpRequest) -> dict:

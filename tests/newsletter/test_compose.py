@@ -110,6 +110,8 @@ def test_preview_renders_the_mail_and_html_in_markdown_harmless(client, ada) -> 
     assert not [v for _, attrs in found for n, v in attrs if n == "href" and "javascript" in v]
     assert "&lt;script&gt;" in srcdoc  # the text's HTML is shown as text
     assert "Neues aus dem KI-Programm" in srcdoc
+    # the page's CSP would block inline styles in the frame (and log each): none are sent
+    assert not [n for _, attrs in found for n, _ in attrs if n == "style"]
 
 
 def test_preview_shows_english_when_given_and_needs_no_saved_issue(client, ada) -> None:
