@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 
@@ -22,6 +21,7 @@ from rollout import charts, selectors
 from rollout.kpis import KpiResult, Status
 from rollout.models import Programme
 from rollout.selectors import Overview, PhaseRow
+from rollout.spreadsheet import csv_response, csv_safe
 
 TREND_DAYS = 84  # twelve weeks of daily measurements
 # The figures are aggregates over everyone: a few minutes old is fine, and it keeps the page
@@ -132,15 +132,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "rollout/dashboard.html", context | cached)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """Return the cell text; one a spreadsheet would run as a formula gets a leading '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _measurement(day: date, value: Decimal) -> str:
     return f"{date_format(day, 'SHORT_DATE_FORMAT')}: {number_format(value, decimal_pos=1)}"
 
@@ -177,10 +168,7 @@ def kpi_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Export the KPIs for a spreadsheet: UTF-8 with BOM, `;`, formula cells neutralised."""
     programme = selectors.current_programme()
     today = timezone.localdate()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpis-{today.isoformat()}.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
-    writer = csv.writer(response, delimiter=";")
+    response, writer = csv_response(f"kpis-{today.isoformat()}.csv")
     header = [_("Phase"), _("KPI"), _("Definition"), _("Unit"), _("Target"), _("Actual")]
     writer.writerow([*header, _("Progress %"), _("Status"), _("Last measurements")])
     if programme is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from rollout.forms.events import EventForm, SeriesForm
 from rollout.models import Event, EventSeries, Registration
 from rollout.services.events import EventError, event_create, event_update
 from rollout.services.series import series_rhythm, series_save
+from rollout.spreadsheet import BOM, csv_safe, csv_writer
 
 
 @role_required(Role.PROGRAMME_ADMIN)
@@ -90,12 +90,6 @@ class _Echo:
         return value
 
 
-def csv_cell(value: object) -> str:
-    """Return the cell as text; one that a spreadsheet would run as a formula gets a '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -117,10 +111,10 @@ def registrations_export(request: AuthenticatedHttpRequest) -> StreamingHttpResp
     kinds = {value: str(label) for value, label in Event.Kind.choices}
     statuses = {value: str(label) for value, label in Registration.Status.choices}
     yes, no = _("yes"), _("no")
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = csv_writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
+        yield BOM + writer.writerow(header)
         for r in rows.iterator(chunk_size=2000):
             cells = [
                 r.event.title,
@@ -133,7 +127,7 @@ def registrations_export(request: AuthenticatedHttpRequest) -> StreamingHttpResp
                 yes if r.attended_at else no,
                 _when(r.attended_at),
             ]
-            yield writer.writerow([csv_cell(c) for c in cells])
+            yield writer.writerow([csv_safe(c) for c in cells])
 
     audit_record(
         actor=request.user,

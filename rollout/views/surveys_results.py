@@ -6,8 +6,6 @@ k-threshold; this module only lays them out (page and CSV).
 
 from __future__ import annotations
 
-import csv
-
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +21,7 @@ from rollout.services.surveys import survey_status
 from rollout.services.surveys_groups import min_group_size
 from rollout.services.surveys_results import Kind, Results, survey_results
 from rollout.services.surveys_trends import phase_figures, series_trend
-from rollout.views.dashboard import csv_safe
+from rollout.spreadsheet import csv_response, csv_safe
 
 READERS = (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
 
@@ -102,10 +100,7 @@ def survey_export(request: AuthenticatedHttpRequest, survey_id: int) -> HttpResp
     groups = [everyone] + (
         [survey_results(survey, group_key=g.key) for g in everyone.groups] if everyone.shown else []
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="umfrage-{survey.pk}.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
-    writer = csv.writer(response, delimiter=";")
+    response, writer = csv_response(f"umfrage-{survey.pk}.csv")
     writer.writerow(
         [
             _("Survey"), _("Group"), _("Respondents"), _("Question"), _("Key"), _("Answers"),

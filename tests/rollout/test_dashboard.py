@@ -20,8 +20,8 @@ from rollout.demo import seed_programme
 from rollout.demo_kpis import seed_milestones_and_kpis
 from rollout.models import Event, Kpi, KpiMeasurement, Milestone, Registration
 from rollout.report import programme_facts
+from rollout.spreadsheet import csv_safe
 from rollout.views import dashboard as dashboard_view
-from rollout.views.dashboard import csv_safe
 from tests.factories import DepartmentFactory, UserFactory
 from tests.rollout.access_programme import build_programme
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from portal.models import AuditEntry
 from rollout.models import Event, Registration
 from rollout.services.events import registration_create
-from rollout.views.event_admin import csv_cell
+from rollout.spreadsheet import csv_safe as csv_cell
 
 pytestmark = pytest.mark.django_db
 
