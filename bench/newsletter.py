@@ -186,7 +186,10 @@ def main() -> int:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
         PORTAL_DATA_DIR=str(data),
-        PORTAL_DEBUG="true",
+        PORTAL_DEBUG="false",  # as a production worker runs: no query log per statement
+        PORTAL_SECRET_KEY="bench-only-secret-key-" + "x" * 40,
+        PORTAL_ALLOWED_HOSTS="portal.bench.example",
+        PORTAL_SITE_URL="https://portal.bench.example",
         PORTAL_EMAIL_HOST="127.0.0.1",
         PORTAL_EMAIL_PORT=str(port),
         PORTAL_NEWSLETTER_RATE_PER_MINUTE="0",

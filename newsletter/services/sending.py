@@ -35,12 +35,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from newsletter.models import Delivery, Issue, Preference
+from newsletter.models import Delivery, Issue
 from newsletter.services.issues import IssueError
 from newsletter.services.message import Template, build_message, mail_host
 from newsletter.services.ratelimit import RateLimiter
 from newsletter.services.recipients import recipients
-from newsletter.services.tokens import unsubscribe_token
+from newsletter.services.tokens import unsubscribe_token, unsubscribe_token_for
 from portal.models import User
 from portal.services import audit_record
 
@@ -129,28 +129,43 @@ def issue_send_start(issue: Issue, *, by: User | None) -> int:
     return count
 
 
-def _claim(issue_id: int, size: int) -> list[Delivery]:
-    # One statement: rows locked by another worker are skipped, never shared. No ORDER BY:
-    # sorting every queued row on each claim cost more than the batch's sends; the
-    # (issue, status) index hands rows out in about insertion order anyway.
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed delivery row with what sending it needs: no model instances per mail."""
+
+    pk: int
+    user_id: int | None
+    email: str
+    language: str
+    attempts: int
+    active: bool  # the account exists and is active
+    unsubscribed: bool
+
+
+_CLAIM = (
+    # One statement, one round trip: rows locked by another worker are skipped, never
+    # shared (SKIP LOCKED), and what sending needs comes back with them. No ORDER BY in the
+    # inner select: sorting every queued row on each claim cost more than the batch's
+    # sends; the (issue, status) index hands rows out in about insertion order anyway.
+    "WITH claimed AS (UPDATE newsletter_delivery SET status = %s, claimed_at = %s,"
+    " attempts = attempts + 1"
+    " WHERE id = ANY(ARRAY(SELECT id FROM newsletter_delivery WHERE issue_id = %s AND status = %s"
+    " LIMIT %s FOR UPDATE SKIP LOCKED))"
+    " RETURNING id, user_id, email, language, attempts)"
+    " SELECT c.id, c.user_id, c.email, c.language, c.attempts, COALESCE(u.is_active, false),"
+    " EXISTS (SELECT 1 FROM newsletter_preference p"
+    "  WHERE p.user_id = c.user_id AND NOT p.subscribed)"
+    " FROM claimed c LEFT JOIN portal_user u ON u.id = c.user_id ORDER BY c.id"
+)
+
+
+def _claim(issue_id: int, size: int) -> list[Claimed]:
     with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_TABLE} SET status = %s, claimed_at = %s, attempts = attempts + 1"  # noqa: S608
-            f" WHERE id = ANY(ARRAY(SELECT id FROM {_TABLE} WHERE issue_id = %s AND status = %s"
-            " LIMIT %s FOR UPDATE SKIP LOCKED)) RETURNING id",  # ANY: by primary key, no scan
-            [Status.SENDING, timezone.now(), issue_id, Status.QUEUED, size],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    unsubscribed = Preference.objects.filter(user=OuterRef("user_id"), subscribed=False)
-    return list(
-        Delivery.objects.filter(pk__in=ids)
-        .select_related("user")
-        .annotate(unsubscribed=Exists(unsubscribed))
-        .order_by("pk")
-    )
+        cursor.execute(_CLAIM, [Status.SENDING, timezone.now(), issue_id, Status.QUEUED, size])
+        return [Claimed(*row) for row in cursor.fetchall()]
 
 
-def _mark(delivery: Delivery, status: str, error: str = "") -> None:
+def _mark(delivery: Claimed, status: str, error: str = "") -> None:
     """Record one row's outcome at once (autocommit): a crash cannot take it back.
 
     Plain SQL: this runs once per mail, and the ORM's query building cost as much as the
@@ -167,18 +182,17 @@ def _mark(delivery: Delivery, status: str, error: str = "") -> None:
         )  # fmt: skip
 
 
-def _release(deliveries: list[Delivery]) -> int:
+def _release(deliveries: list[Claimed]) -> int:
     """Put claimed rows that were not tried back, without counting an attempt."""
     return Delivery.objects.filter(pk__in=[d.pk for d in deliveries], status=Status.SENDING).update(
         status=Status.QUEUED, claimed_at=None, attempts=F("attempts") - 1
     )
 
 
-def _skip_reason(delivery: Delivery) -> str:
-    user = delivery.user
-    if user is None:
+def _skip_reason(delivery: Claimed) -> str:
+    if delivery.user_id is None:
         return "the person was removed before sending"
-    if not user.is_active:
+    if not delivery.active:
         return "the account was deactivated before sending"
     if delivery.unsubscribed:
         return "unsubscribed before sending"
@@ -240,7 +254,7 @@ def default_limiter() -> RateLimiter:
 
 
 def _send_claimed(
-    issue: Issue, claimed: list[Delivery], outcome: BatchOutcome, limiter: RateLimiter
+    issue: Issue, claimed: list[Claimed], outcome: BatchOutcome, limiter: RateLimiter
 ) -> None:
     connection = get_connection()
     try:
@@ -252,7 +266,6 @@ def _send_claimed(
         return
     # With the SMTP backend, mails are made from one template per language (see Template).
     smtp = connection.connection if isinstance(connection, SmtpBackend) else None
-    templates: dict[str, Template] = {}
     _synchronous_commit(on=False)
     try:
         for index, delivery in enumerate(claimed):
@@ -262,22 +275,17 @@ def _send_claimed(
                 continue
             raw = template = None
             if smtp is not None:
-                template = templates.get(delivery.language)
-                if template is None:
-                    pattern, preferences = _links(settings.SITE_URL)
-                    template = templates[delivery.language] = Template(
-                        issue, delivery.language, unsubscribe_url=pattern,
-                        preferences_url=preferences,
-                    )  # fmt: skip
-                raw = template.render(email=delivery.email, token=unsubscribe_token(delivery.user))
+                template = _template(issue, delivery.language)
+                token = unsubscribe_token_for(delivery.user_id)
+                raw = template.render(email=delivery.email, token=token)
             limiter.acquire()
             try:
                 if raw is not None:
                     smtp.sendmail(template.sender, [delivery.email], raw)
                 else:
                     connection.send_messages(
-                        [message_for(issue, user=delivery.user, email=delivery.email,
-                                     language=delivery.language)]
+                        [message_for(issue, user=User(pk=delivery.user_id),
+                                     email=delivery.email, language=delivery.language)]
                     )  # fmt: skip
             except (smtplib.SMTPException, OSError) as error:
                 text = f"{type(error).__name__}: {error}"
@@ -301,6 +309,23 @@ def _send_claimed(
         _synchronous_commit(on=True)
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()  # the server may have gone away already
+
+
+_templates: dict[tuple, Template] = {}
+
+
+def _template(issue: Issue, language: str) -> Template:
+    """The issue's template in `language`, built once per worker process, not per batch."""
+    key = (issue.pk, issue.updated_at, language, settings.SITE_URL)
+    template = _templates.get(key)
+    if template is None:
+        if len(_templates) >= 8:  # a worker sends few issues; keep the newest only
+            _templates.clear()
+        pattern, preferences = _links(settings.SITE_URL)
+        template = _templates[key] = Template(
+            issue, language, unsubscribe_url=pattern, preferences_url=preferences
+        )
+    return template
 
 
 def _synchronous_commit(*, on: bool) -> None:

@@ -18,7 +18,12 @@ SALT = "newsletter.unsubscribe"
 
 def unsubscribe_token(user: User) -> str:
     """Return the token of `user`'s one-click unsubscribe link."""
-    return signing.dumps(user.pk, salt=SALT, compress=False)
+    return unsubscribe_token_for(user.pk)
+
+
+def unsubscribe_token_for(user_id: int) -> str:
+    """The same token from the id alone (the sending loop holds no User instances)."""
+    return signing.dumps(user_id, salt=SALT, compress=False)
 
 
 def user_from_unsubscribe_token(token: str) -> User | None:
