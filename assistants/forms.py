@@ -37,7 +37,10 @@ class ProtocolForm(forms.Form):
     )
     template = forms.ModelChoiceField(
         label=_("Template"),
-        queryset=ProtocolTemplate.objects.filter(is_current=True).exclude(key="statusbericht"),
+        # The status report and the newsletter draft have their own pages and inputs.
+        queryset=ProtocolTemplate.objects.filter(is_current=True).exclude(
+            key__in=("statusbericht", "newsletter")
+        ),
         empty_label=None,
     )
     output_language = forms.ChoiceField(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from newsletter import views, views_compose, views_send
+from newsletter import views, views_compose, views_model_draft, views_send
 
 app_name = "newsletter"
 V = "verwaltung/<int:issue_id>/"
@@ -17,6 +17,15 @@ urlpatterns = [
     path("verwaltung/neu/", views_compose.issue_new, name="issue-new"),
     path("verwaltung/vorschau/", views_compose.preview, name="preview"),
     path("verwaltung/vorschlaege/", views_compose.suggestions, name="suggestions"),
+    path("verwaltung/ki-entwurf/", views_model_draft.start, name="model-draft"),
+    path(
+        "verwaltung/ki-entwurf/<int:job_id>/", views_model_draft.status, name="model-draft-status"
+    ),
+    path(
+        "verwaltung/ki-entwurf/<int:job_id>/uebernehmen/",
+        views_model_draft.adopt,
+        name="model-draft-adopt",
+    ),
     path(f"{V}bearbeiten/", views_compose.issue_edit, name="issue-edit"),
     path(f"{V}versand/", views_send.issue_send, name="issue-send"),
     path(f"{V}test/", views_send.issue_test, name="issue-test"),

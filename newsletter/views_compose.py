@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from newsletter import views_model_draft as model_draft_views
 from newsletter.forms import MAX_BODY, MAX_SUBJECT, IssueForm
 from newsletter.models import Issue
 from newsletter.services import issues as service
@@ -31,7 +32,7 @@ def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "newsletter/manage.html", {"issues": issues})
 
 
-def _unbound(data: QueryDict, **override: str) -> IssueForm:
+def unbound_form(data: QueryDict, **override: str) -> IssueForm:
     """Return the form showing what was typed, without error messages (not yet saved)."""
     initial = {name: data.getlist(name) if name in MULTI else data.get(name, "") for name in data}
     return IssueForm(initial={**initial, **override})
@@ -49,13 +50,17 @@ def _compose(request: AuthenticatedHttpRequest, issue: Issue | None) -> HttpResp
     action = request.POST.get("action", "save")
     initial = IssueForm.initial_from(issue) if issue else {}
     form = IssueForm(request.POST or None, initial=initial)
-    preview = None
-    if request.method == "POST" and action == "suggest":
+    preview, draft = None, {}
+    if request.method == "POST" and action.startswith("model_draft"):
+        # Without JavaScript: the model-draft panel's buttons post the whole form.
+        draft, body = _model_draft_step(request, action)
+        form = unbound_form(request.POST, body_de=body)
+    elif request.method == "POST" and action == "suggest":
         # Without JavaScript the button posts the whole form; nothing is saved yet.
-        form = _unbound(request.POST, body_de=_with_suggestions(request.POST))
+        form = unbound_form(request.POST, body_de=_with_suggestions(request.POST))
     elif request.method == "POST" and action == "preview":
         preview = _preview_context(request)
-        form = _unbound(request.POST)
+        form = unbound_form(request.POST)
     elif request.method == "POST" and form.is_valid():
         try:
             if issue is None:
@@ -75,8 +80,20 @@ def _compose(request: AuthenticatedHttpRequest, issue: Issue | None) -> HttpResp
             "issue": issue,
             "preview": preview,
             "since": suggestions_since(),
+            **draft,
         },
     )
+
+
+def _model_draft_step(request: AuthenticatedHttpRequest, action: str) -> tuple[dict, str]:
+    """Start, look at or adopt the model's draft; return (panel context, German body)."""
+    body = request.POST.get("body_de", "")
+    if action == "model_draft":
+        return model_draft_views.draft_start(request), body
+    draft = model_draft_views.draft_context(request, request.POST.get("model_job"))
+    if action == "model_draft_adopt":
+        body = model_draft_views.with_draft(request.POST, draft["model_text"])
+    return draft, body
 
 
 @role_required(*ADMINS)
@@ -140,5 +157,5 @@ def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*ADMINS)
 def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Return the German text field with the suggested sections appended (htmx)."""
-    form = _unbound(request.POST, body_de=_with_suggestions(request.POST))
+    form = unbound_form(request.POST, body_de=_with_suggestions(request.POST))
     return render(request, "newsletter/_body_field.html", {"field": form["body_de"]})

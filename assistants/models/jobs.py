@@ -19,6 +19,7 @@ class GenerationJob(models.Model):
     class Kind(models.TextChoices):
         PROTOCOL = "protocol", _("Meeting protocol")
         REPORT = "report", _("Programme status report")
+        NEWSLETTER = "newsletter", _("Newsletter draft")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting")

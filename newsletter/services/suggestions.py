@@ -36,12 +36,13 @@ def suggestions_since() -> datetime:
     return last or timezone.now() - FIRST_ISSUE_LOOKBACK
 
 
-def _text(value: str) -> str:
+def markdown_text(value: str) -> str:
+    """Return `value` as one line of Markdown text: no markup of its own survives."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(value.split()))
 
 
 def _link(title: str, url_name: str, *args: int) -> str:
-    return f"[{_text(title)}]({settings.SITE_URL}{reverse(url_name, args=args)})"
+    return f"[{markdown_text(title)}]({settings.SITE_URL}{reverse(url_name, args=args)})"
 
 
 def _when(moment: datetime) -> str:
@@ -101,8 +102,8 @@ def _dates(now: datetime) -> list[str]:
     lines = [
         _("{when}: {topic} with {host}").format(
             when=_when(slot.starts_at),
-            topic=_text(slot.office_hour.topic),
-            host=_text(slot.office_hour.host.get_full_name()),
+            topic=markdown_text(slot.office_hour.topic),
+            host=markdown_text(slot.office_hour.host.get_full_name()),
         )
         for slot in first_slot.values()
     ]
@@ -131,15 +132,16 @@ def _progress(since: datetime) -> list[str]:
     lines = []
     for phase in phases:
         if phase.status == Phase.Status.DONE:
-            lines.append(_("Phase {phase} is completed.").format(phase=_text(str(phase))))
+            lines.append(_("Phase {phase} is completed.").format(phase=markdown_text(str(phase))))
         elif phase.status == Phase.Status.ACTIVE:
             lines.append(
                 _("Phase {phase} is under way ({percent} % of the planned time).").format(
-                    phase=_text(str(phase)), percent=phase.progress_percent(today)
+                    phase=markdown_text(str(phase)), percent=phase.progress_percent(today)
                 )
             )
     milestones = Milestone.objects.filter(done_on__gte=day).order_by("done_on")
-    lines += [_("Milestone reached: {title}").format(title=_text(m.title)) for m in milestones]
+    reached = _("Milestone reached: {title}")
+    lines += [reached.format(title=markdown_text(m.title)) for m in milestones]
     return [_section(_("Where the programme stands"), lines)] if lines else []
 
 

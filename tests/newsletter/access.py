@@ -23,6 +23,12 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
         ADMIN_ONLY,
     ),
     "newsletter:issue-send": ("/newsletter/verwaltung/{draft_issue}/versand/", LOGIN, ADMIN_ONLY),
+    # The admin's own draft job (another admin's is a 404: tests/newsletter/test_model_draft.py).
+    "newsletter:model-draft-status": (
+        "/newsletter/verwaltung/ki-entwurf/{model_draft_job}/",
+        LOGIN,
+        ADMIN_ONLY,
+    ),
     "newsletter:issue-status": (
         "/newsletter/verwaltung/{sent_issue}/status/",
         LOGIN,
@@ -33,6 +39,8 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
 SEPARATELY_TESTED: set[str] = {
     "newsletter:preview",
     "newsletter:suggestions",
+    "newsletter:model-draft",
+    "newsletter:model-draft-adopt",
     "newsletter:issue-test",
     "newsletter:issue-schedule",
     "newsletter:issue-unschedule",
@@ -43,6 +51,7 @@ SEPARATELY_TESTED: set[str] = {
 def extra_ids(cast: dict, ids: dict[str, int]) -> dict[str, int]:
     from django.utils import timezone
 
+    from assistants.models import GenerationJob
     from newsletter.models import Issue
     from newsletter.services.tokens import unsubscribe_token
 
@@ -54,4 +63,7 @@ def extra_ids(cast: dict, ids: dict[str, int]) -> dict[str, int]:
         "sent_issue": sent.pk,
         "draft_issue": draft.pk,
         "unsubscribe_token": unsubscribe_token(cast["charlie"]),
+        "model_draft_job": GenerationJob.objects.create(
+            owner=cast["ada"], kind=GenerationJob.Kind.NEWSLETTER
+        ).pk,
     }
