@@ -29,7 +29,13 @@ run: $(VENV)/.synced
 	PORTAL_SITE_URL=$${PORTAL_SITE_URL-http://$(ADDR)} \
 	$(PY) manage.py runstack --addr $(ADDR)
 
-test: $(VENV)/.synced
+# axe-core for the browser tests, from the npm registry with a pinned checksum (once).
+AXE := .tools/axe-core/.fetched
+$(AXE): tests/e2e/fetch_axe.py | $(UV)
+	$(PYTHON) tests/e2e/fetch_axe.py
+	touch $@
+
+test: $(VENV)/.synced $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
