@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.http import AuthenticatedHttpRequest
-from rollout.forms.faq import QuestionForm
+from rollout.forms.faq import MAX_QUESTION_TEXT, QuestionForm
 from rollout.models import Question
 from rollout.services.faq import FaqError
 from rollout.services.faq_questions import question_ask
@@ -47,7 +47,9 @@ def question_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request, _("Your question was sent. You will get a mail when it is answered.")
             )
             return redirect("rollout:faq-my-questions")
-    return render(request, "rollout/faq/ask.html", {"form": form})
+    # The limit comes from here: a template cannot read it off the validator, which it would
+    # call (validators are callables) and so render as nothing.
+    return render(request, "rollout/faq/ask.html", {"form": form, "max_text": MAX_QUESTION_TEXT})
 
 
 @login_required

@@ -12,12 +12,15 @@ import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Visitor
 from tests.e2e.fetch_axe import TARGET as AXE_PATH
 from tests.e2e.live import LiveStack, live_stack_create
 
 HERE = os.path.dirname(__file__)
+# Browser assertions may wait for a worker on a busy 2-core machine: as long as a page step.
+expect.set_options(timeout=30_000)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -42,6 +45,7 @@ def live_stack() -> Iterator[LiveStack]:
     finally:
         stack.stop()
         shutil.rmtree(stack.data_dir, ignore_errors=True)
+        stack.log.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

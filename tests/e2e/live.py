@@ -46,7 +46,14 @@ class LiveStack:
 
     def start(self, timeout: float = 300) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runstack", "--addr", f"127.0.0.1:{self.port}"],
+            [
+                sys.executable,
+                "manage.py",
+                "runstack",
+                "--noreload",
+                "--addr",
+                f"127.0.0.1:{self.port}",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("a"),

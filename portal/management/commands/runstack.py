@@ -29,6 +29,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port of the web server")
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo programme")
+        parser.add_argument(
+            "--noreload",
+            action="store_true",
+            help="debug mode: no code reloading (tests run while files change)",
+        )
 
     def handle(self, *args, **options) -> None:
         self.children: list[tuple[str, subprocess.Popen]] = []
@@ -39,7 +44,7 @@ class Command(BaseCommand):
         try:
             self._start_services()
             self._prepare(load_demo=not options["no_demo"])
-            self._start_processes(options["addr"])
+            self._start_processes(options["addr"], reload=not options["noreload"])
             self._banner(options["addr"])
             self._watch()
         except KeyboardInterrupt:
@@ -85,7 +90,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         connection.close()  # the children open their own connections
 
-    def _start_processes(self, addr: str) -> None:
+    def _start_processes(self, addr: str, *, reload: bool = True) -> None:
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "portal"]
         commands = [
@@ -121,7 +126,7 @@ class Command(BaseCommand):
             ),
             (
                 "web",
-                [python, "manage.py", "runserver", addr]
+                [python, "manage.py", "runserver", addr, *([] if reload else ["--noreload"])]
                 if settings.DEBUG
                 else [python, "-m", "gunicorn", "portal.wsgi:application", "-b", addr, "-w", "2"],
             ),
