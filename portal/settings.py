@@ -438,8 +438,10 @@ LLM_DEMO_MODEL = LLM_BACKEND == "llama_cpp" and LLM_MODEL_PATH is None
 if LLM_DEMO_MODEL:
     LLM_MODEL_PATH = DATA_DIR / "models" / "demo-random-weights.gguf"
 LLM_N_CTX = env_int("PORTAL_LLM_N_CTX", 4096, minimum=256)
-# The CPUs this process may use (respects container cpusets), not the host's count.
-LLM_N_THREADS = env_int("PORTAL_LLM_N_THREADS", len(os.sched_getaffinity(0)), minimum=1)
+# The CPUs this process may use (respects container cpusets), less one for the web server and
+# PostgreSQL: llama.cpp's threads wait for each other, so one preempted thread stalls them all
+# (bench/load.py on 2 cores under web load: 1.9 tokens/s with 2 threads, 17.6 with 1).
+LLM_N_THREADS = env_int("PORTAL_LLM_N_THREADS", max(1, len(os.sched_getaffinity(0)) - 1), minimum=1)
 LLM_N_BATCH = env_int("PORTAL_LLM_N_BATCH", 512, minimum=8)
 EMBEDDING_MODEL_PATH = env_file("PORTAL_EMBEDDING_MODEL_PATH")
 

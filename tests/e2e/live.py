@@ -143,7 +143,7 @@ def live_stack_create(**extra_env: str) -> LiveStack:
         PORTAL_LLM_N_THREADS="1",
         PORTAL_SIGNUP_DOMAINS=DEMO_DOMAIN,
         PORTAL_SITE_URL=f"http://127.0.0.1:{port}",
-        **extra_env,
     )
+    env.update(extra_env)  # may override the defaults above (e.g. PORTAL_DEBUG="false")
     log = data_dir.parent / f"{data_dir.name}.log"
     return LiveStack(data_dir=data_dir, port=port, log=log, env=env)

@@ -79,6 +79,9 @@ class Command(BaseCommand):
         call_command("check")
         self.stdout.write("Applying database migrations …")
         call_command("migrate", interactive=False, verbosity=0)
+        if not settings.DEBUG:  # production settings serve static files from their manifest
+            self.stdout.write("Collecting static files …")
+            call_command("collectstatic", interactive=False, verbosity=0)
         from portal.models import User
 
         if load_demo and not User.objects.exists():
