@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -83,6 +84,7 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
 # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a session or CSRF token;
 # the signed token in the URL is the authorisation.
 @csrf_exempt
+@never_cache  # signed out, yet the page names the person: no cache may keep it
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     user = user_from_unsubscribe_token(token)

@@ -102,8 +102,9 @@ class User(AbstractUser):
 
     @property
     def needs_two_factor(self) -> bool:
-        """True when one of the person's roles makes two-factor login mandatory."""
-        return self.has_role(*settings.MFA_REQUIRED_ROLES)
+        """True when one of the person's roles makes two-factor login mandatory, and for
+        superusers (made with `createsuperuser`, they have no role but the whole admin)."""
+        return self.is_superuser or self.has_role(*settings.MFA_REQUIRED_ROLES)
 
 
 def _invitation_token() -> str:

@@ -87,7 +87,7 @@ def language_set(request: HtmxHttpRequest) -> HttpResponse:
 
 @role_required(Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
 def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
-    action = request.GET.get("action", "")
+    action = request.GET.get("action", "").replace("\x00", "")  # PostgreSQL refuses NUL
     entries = selectors.audit_entries(action=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
@@ -104,8 +104,9 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(Role.PROGRAMME_ADMIN)
 def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     department = request.GET.get("department", "")
-    role = request.GET.get("role", "")
-    query = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL refuses NUL in text: a typed or crafted one must not become a 500.
+    role = request.GET.get("role", "").replace("\x00", "")
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     users = selectors.people(department_id=department, role=role, query=query)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     context = {
@@ -157,7 +158,8 @@ def invitations(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = Invitation.objects.filter(token=token).first()
+    # PostgreSQL refuses NUL in text; no real token has one.
+    invitation = None if "\x00" in token else Invitation.objects.filter(token=token).first()
     if invitation is None or not invitation.is_open():
         return render(request, "portal/invitation_invalid.html", status=404)
     if request.user.is_authenticated:

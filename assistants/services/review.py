@@ -146,9 +146,10 @@ def protocol_submit(*, protocol: Protocol, by: User) -> None:
 def protocol_return(*, protocol: Protocol, by: User, comment: str) -> None:
     if not can_review(protocol, by):
         raise ReviewError(_("Only a reviewer other than the owner can return a protocol."))
-    if not comment.strip():
+    comment = comment.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
+    if not comment:
         raise ReviewError(_("Please say what should be changed."))
-    _transition(protocol, "return", by, return_comment=comment.strip()[:2000])
+    _transition(protocol, "return", by, return_comment=comment[:2000])
 
 
 @transaction.atomic

@@ -65,7 +65,7 @@ def _running() -> list[tuple[OfficeHour, str]]:
 @login_required
 def officehour_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     start = start_day(request.GET.get("ab"))
-    query = " ".join(request.GET.get("q", "").split())[:100]
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:100]  # no NUL in SQL
     host_id = _int(request.GET.get("host"))
     context = {
         "days": reads.free_slots(start=start, query=query, host_id=host_id),
