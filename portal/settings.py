@@ -542,6 +542,9 @@ if not DEBUG:
     # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto header.
     if env_bool("PORTAL_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Login rate limits count per client, not per proxy: take the address from the
+        # X-Forwarded-For entry our own proxies appended (the rest can be forged).
+        ALLAUTH_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 1, minimum=1)
     SECURE_SSL_REDIRECT = env_bool("PORTAL_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz"]
     SECURE_HSTS_SECONDS = env_int("PORTAL_HSTS_SECONDS", 31536000)
