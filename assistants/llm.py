@@ -19,6 +19,8 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.translation import gettext
 
+from assistants.cpu_share import CpuShare
+
 logger = logging.getLogger(__name__)
 
 # Receives the text generated so far; returning False stops the generation (cancel).
@@ -94,10 +96,20 @@ class Streamed:
     finish: str
 
 
-def collect_stream(chunks: Iterable[dict], on_text: OnText | None, started: float) -> Streamed:
-    """Gather streamed chat chunks; stop (GenerationCancelled) when on_text returns False."""
+def collect_stream(
+    chunks: Iterable[dict],
+    on_text: OnText | None,
+    started: float,
+    cpu_share: CpuShare | None = None,
+) -> Streamed:
+    """Gather streamed chat chunks; stop (GenerationCancelled) when on_text returns False.
+
+    `cpu_share` (a model computed here, in this process) may pause after each token.
+    """
     text, pieces, first, finish = "", 0, None, "length"
     for chunk in chunks:
+        if cpu_share is not None:
+            cpu_share.after_token()
         choice = (chunk.get("choices") or [{}])[0]
         piece = (choice.get("delta") or {}).get("content") or ""
         if piece:
@@ -171,7 +183,8 @@ class LlamaCppBackend:
         started = time.monotonic()
         stream = self.llm.create_chat_completion(**chat_request(messages, max_tokens, json_schema))
         try:
-            result = collect_stream(stream, on_text, started)
+            share = CpuShare(settings.LLM_BUSY_SHARE_PERCENT / 100)
+            result = collect_stream(stream, on_text, started, share)
         finally:
             stream.close()  # stops llama.cpp mid-generation when we leave early
         # llama-cpp-python streams one chunk per sampled token (a split multi-byte character

@@ -7,6 +7,7 @@ the `default` workers (mail, embeddings, reaper) never do.
 from __future__ import annotations
 
 import logging
+import os
 
 logger = logging.getLogger(__name__)
 LLM_QUEUE = "llm"
@@ -23,6 +24,7 @@ def preload_model(**kwargs) -> None:
     """worker_process_init: load the model in the fresh child process."""
     if not _consumes_llm:
         return
+    _yield_cpu()
     from django.core.cache import cache
     from django.utils import timezone
 
@@ -44,3 +46,16 @@ def preload_model(**kwargs) -> None:
         },
         timeout=None,
     )
+
+
+def _yield_cpu() -> None:
+    """Lower this process's CPU priority before llama.cpp starts its threads (they inherit it).
+
+    On a small server the web pages must stay quick while a protocol is generated: under
+    contention the kernel then gives the web server and PostgreSQL the CPU first; an idle
+    machine still runs the model at full speed.
+    """
+    from django.conf import settings
+
+    if settings.LLM_NICE:
+        os.nice(settings.LLM_NICE)

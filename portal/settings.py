@@ -443,6 +443,11 @@ LLM_N_CTX = env_int("PORTAL_LLM_N_CTX", 4096, minimum=256)
 # (bench/load.py on 2 cores under web load: 1.9 tokens/s with 2 threads, 17.6 with 1).
 LLM_N_THREADS = env_int("PORTAL_LLM_N_THREADS", max(1, len(os.sched_getaffinity(0)) - 1), minimum=1)
 LLM_N_BATCH = env_int("PORTAL_LLM_N_BATCH", 512, minimum=8)
+# CPU priority of the llm worker (nice increment, 0-19): the web comes first under load.
+LLM_NICE = env_int("PORTAL_LLM_NICE", 10, minimum=0)
+# While other processes keep the machine busy, the model computes only this share of the time
+# (pausing after each token); 100 switches it off. See assistants/cpu_share.py.
+LLM_BUSY_SHARE_PERCENT = min(100, env_int("PORTAL_LLM_BUSY_SHARE_PERCENT", 25, minimum=1))
 EMBEDDING_MODEL_PATH = env_file("PORTAL_EMBEDDING_MODEL_PATH")
 
 # Optional: an OpenAI-compatible server on the company network (llama.cpp server, vLLM,
