@@ -38,12 +38,10 @@ def unbound_form(data: QueryDict, **override: str) -> IssueForm:
     return IssueForm(initial={**initial, **override})
 
 
-def _with_suggestions(data: QueryDict) -> str:
+def body_with(data: QueryDict, text: str) -> str:
+    """The typed German text with `text` (suggestions, the model's draft) appended."""
     body = data.get("body_de", "").rstrip()
-    draft = suggested_sections()
-    if not draft:
-        return body
-    return f"{body}\n\n{draft}" if body else draft
+    return f"{body}\n\n{text}" if body and text else body or text
 
 
 def _compose(request: AuthenticatedHttpRequest, issue: Issue | None) -> HttpResponse:
@@ -57,7 +55,7 @@ def _compose(request: AuthenticatedHttpRequest, issue: Issue | None) -> HttpResp
         form = unbound_form(request.POST, body_de=body)
     elif request.method == "POST" and action == "suggest":
         # Without JavaScript the button posts the whole form; nothing is saved yet.
-        form = unbound_form(request.POST, body_de=_with_suggestions(request.POST))
+        form = unbound_form(request.POST, body_de=body_with(request.POST, suggested_sections()))
     elif request.method == "POST" and action == "preview":
         preview = _preview_context(request)
         form = unbound_form(request.POST)
@@ -92,7 +90,7 @@ def _model_draft_step(request: AuthenticatedHttpRequest, action: str) -> tuple[d
         return model_draft_views.draft_start(request), body
     draft = model_draft_views.draft_context(request, request.POST.get("model_job"))
     if action == "model_draft_adopt":
-        body = model_draft_views.with_draft(request.POST, draft["model_text"])
+        body = body_with(request.POST, draft["model_text"])
     return draft, body
 
 
@@ -157,5 +155,5 @@ def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*ADMINS)
 def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Return the German text field with the suggested sections appended (htmx)."""
-    form = unbound_form(request.POST, body_de=_with_suggestions(request.POST))
+    form = unbound_form(request.POST, body_de=body_with(request.POST, suggested_sections()))
     return render(request, "newsletter/_body_field.html", {"field": form["body_de"]})

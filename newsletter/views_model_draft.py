@@ -7,7 +7,7 @@ German body field. Adopting only changes the editor; saving stays the admin's st
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,11 +40,6 @@ def draft_start(request: AuthenticatedHttpRequest) -> dict:
     return {"model_job": job, "model_text": ""}
 
 
-def with_draft(data: QueryDict, text: str) -> str:
-    body = data.get("body_de", "").rstrip()
-    return f"{body}\n\n{text}" if body and text else body or text
-
-
 @require_POST
 @role_required(*ADMINS)
 def start(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -61,8 +56,8 @@ def status(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
 @role_required(*ADMINS)
 def adopt(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     """Return the German text field with the finished draft appended (htmx)."""
-    from newsletter.views_compose import unbound_form
+    from newsletter.views_compose import body_with, unbound_form
 
     context = draft_context(request, job_id)
-    form = unbound_form(request.POST, body_de=with_draft(request.POST, context["model_text"]))
+    form = unbound_form(request.POST, body_de=body_with(request.POST, context["model_text"]))
     return render(request, "newsletter/_body_field.html", {"field": form["body_de"]})
