@@ -7,12 +7,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# e.g. RUN_ARGS="-v 2": workers' output on the console instead of var/logs/
+RUN_ARGS ?=
 
 export PORTAL_DEBUG ?= true
 # llama.cpp compiles from source once; use both cores, and pip/uv cache the built wheel.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: run test lint format messages clean-var bench
+.PHONY: run totp test lint format messages clean-var bench
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -27,7 +29,12 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 run: $(VENV)/.synced
 	PORTAL_SIGNUP_DOMAINS=$${PORTAL_SIGNUP_DOMAINS-hallberg.example} \
 	PORTAL_SITE_URL=$${PORTAL_SITE_URL-http://$(ADDR)} \
-	$(PY) manage.py runstack --addr $(ADDR)
+	$(PY) manage.py runstack --addr $(ADDR) $(RUN_ARGS)
+
+# The current two-factor code of a demo login, with the environment `make run` uses.
+WHO ?= ada
+totp: $(VENV)/.synced
+	@$(PY) manage.py demo_totp $(WHO)
 
 # axe-core for the browser tests, from the npm registry with a pinned checksum (once).
 AXE := .tools/axe-core/.fetched

@@ -53,6 +53,16 @@ def workers_by_queue(timeout: float = 1.0) -> dict[str, int]:
     return counts
 
 
+def supervised_processes() -> dict[str, str] | None:
+    """The state of each process `runstack` supervises, or None when it does not run here."""
+    from portal.supervisor import read_status, status_path
+
+    status = read_status(status_path(settings.DATA_DIR))
+    if status is None:
+        return None
+    return {name: p.get("state", "unknown") for name, p in status.get("processes", {}).items()}
+
+
 def health_report() -> tuple[bool, dict]:
     """Return (all healthy, report) with one entry per dependency."""
     db = database_ok()
@@ -64,5 +74,9 @@ def health_report() -> tuple[bool, dict]:
         "workers": {queue: ("ok" if n else "down") for queue, n in workers.items()},
     }
     healthy = db and rd and all(workers.values())
+    processes = supervised_processes()
+    if processes is not None:  # under `make run`: a crash loop shows here by name
+        report["processes"] = processes
+        healthy = healthy and all(state == "running" for state in processes.values())
     report["status"] = "ok" if healthy else "degraded"
     return healthy, report

@@ -218,6 +218,11 @@ if EMBEDDED_REDIS:
 if urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
     raise ImproperlyConfigured("PORTAL_REDIS_URL must start with redis://, rediss:// or unix://")
 
+# `runstack` (make run) restarts a crashed child with backoff; one that exits this many times
+# in a row, each within STABLE seconds of its start, is given up and reported on /healthz.
+STACK_MAX_RESTARTS = env_int("PORTAL_STACK_MAX_RESTARTS", 5, minimum=0)
+STACK_STABLE_SECONDS = env_int("PORTAL_STACK_STABLE_SECONDS", 60, minimum=1)
+
 
 def _redis_db(url: str, db: int) -> str:
     """Return the Redis URL pointing at database `db` (cache and broker are kept apart)."""

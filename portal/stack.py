@@ -105,7 +105,8 @@ def start_redis(redis_dir: Path) -> subprocess.Popen:
         "--logfile",
         str(redis_dir / "redis.log"),
     ]
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)  # noqa: S603 - fixed arguments
+    # A session of its own: Ctrl-C in the terminal reaches runstack, which stops it last.
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 20
     while not _redis_answers(sock):
         if proc.poll() is not None or time.monotonic() > deadline:

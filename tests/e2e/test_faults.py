@@ -2,9 +2,9 @@
 a PostgreSQL outage. Each test starts a stack of its own, because it breaks parts of it.
 
 The whole llm worker killed and replaced by a new one is proven against the test database in
-tests/assistants/test_worker_kill.py; here runstack stops every process once one of its
-children exits, so the fault that stack can survive is the one a real crash causes: the
-worker's pool process (the one running llama.cpp) dies and Celery forks a new one.
+tests/assistants/test_worker_kill.py, and runstack restarting each of its processes in
+tests/portal/test_runstack_supervision.py; here the pool process running llama.cpp dies
+mid-protocol and Celery forks a new one.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -49,6 +50,28 @@ def _wait_healthy(port: int, proc: subprocess.Popen, log: Path) -> dict:
     raise AssertionError("portal did not become healthy:\n" + log.read_text()[-3000:])
 
 
+def _wait_for_banner(log: Path) -> str:
+    deadline = time.monotonic() + 120
+    while "Ctrl-C stops everything" not in (output := log.read_text()):
+        assert time.monotonic() < deadline, output[-3000:]
+        time.sleep(0.5)
+    return output
+
+
+def _check_totp_command(output: str) -> None:
+    """The two-factor command, exactly as the banner prints it, works from a plain shell."""
+    lines = output.splitlines()
+    hint = next(i for i, line in enumerate(lines) if "two-factor code" in line)
+    command = lines[hint + 1].strip()
+    assert command.endswith("manage.py demo_totp ada"), command
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    result = subprocess.run(  # noqa: S602 - the banner's command line, as a person types it
+        command, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.fullmatch(r"\d{6}", result.stdout.strip()), result.stdout
+
+
 def _stop(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
     assert proc.wait(timeout=90) == 0
@@ -66,16 +89,27 @@ def test_runstack_starts_everything_and_stops_it_on_ctrl_c() -> None:
     proc = _start(data_dir, port, log)
     try:
         report = _wait_healthy(port, proc, log)
+        running = "running"
         assert report == {
             "database": "ok",
             "redis": "ok",
             "status": "ok",
             "workers": {"default": "ok", "llm": "ok"},
+            "processes": dict.fromkeys(
+                ("redis", "worker-default", "worker-llm", "beat", "web"), running
+            ),
         }
-        output = log.read_text()
+        output = _wait_for_banner(log)
         assert f"KI-Portal runs at http://127.0.0.1:{port}/" in output
         assert "alice@hallberg.example" in output
         assert "Demo people: 200 created" in output
+        # A quiet console: the workers' banners and beat's lines go to their log files.
+        assert "celery@" not in output and "beat: Starting" not in output, output
+        assert "Task " not in output and "[tasks]" not in output, output
+        for name in ("worker-default", "worker-llm", "beat", "web"):
+            assert (data_dir / "logs" / f"{name}.log").stat().st_size > 0, name
+        assert "[tasks]" in (data_dir / "logs" / "worker-llm.log").read_text()
+        _check_totp_command(output)
         assert (data_dir / "models" / "demo-random-weights.gguf").is_file()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as r:
             assert r.status == 200

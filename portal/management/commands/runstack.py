@@ -3,14 +3,24 @@
 What `make run` calls. Data stays in PORTAL_DATA_DIR (./var) for the next run; Ctrl-C
 stops every process this command started. With PORTAL_DATABASE_URL / PORTAL_REDIS_URL
 set, those servers are used instead of the embedded ones.
+
+The children are supervised (portal/supervisor.py): a crashed worker, beat, web server or
+embedded Redis is restarted with backoff, and the others keep running. Their output goes to
+PORTAL_DATA_DIR/logs/<name>.log (to the console with `-v 2`), so the console shows the
+start, the banner and what the supervisor does; Enter prints the banner again.
 """
 
 from __future__ import annotations
 
+import os
+import select
+import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -20,6 +30,13 @@ from django.db.utils import OperationalError
 
 from portal import registry, stack
 from portal.cli import database_hint
+from portal.supervisor import Supervisor, status_path
+
+LOG_ROTATE_BYTES = 10 * 1024 * 1024
+
+
+def logs_dir() -> Path:
+    return settings.DATA_DIR / "logs"
 
 
 class Command(BaseCommand):
@@ -36,21 +53,33 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        self.children: list[tuple[str, subprocess.Popen]] = []
-        self.redis: subprocess.Popen | None = None
+        self.addr = options["addr"]
+        self.console = options["verbosity"] >= 2
+        self.supervisor = Supervisor(
+            status_file=status_path(settings.DATA_DIR),
+            say=self._say,
+            max_restarts=settings.STACK_MAX_RESTARTS,
+            stable_after=settings.STACK_STABLE_SECONDS,
+            info={"addr": self.addr},
+        )
         # Installed explicitly: a shell that starts us in the background ignores SIGINT.
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _raise_interrupt)
         try:
             self._start_services()
             self._prepare(load_demo=not options["no_demo"])
-            self._start_processes(options["addr"], reload=not options["noreload"])
-            self._banner(options["addr"])
+            self._start_processes(reload=not options["noreload"])
+            self._wait_for_web()
+            self.banner = self._banner()
+            self.stdout.write(self.banner)
             self._watch()
         except KeyboardInterrupt:
             self.stdout.write("\nStopping …")
         finally:
             self._stop_all()
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(f"[{time.strftime('%H:%M:%S')}] {line}")
 
     def _start_services(self) -> None:
         if settings.EMBEDDED_DATABASE:
@@ -66,7 +95,10 @@ class Command(BaseCommand):
             redis_dir = settings.DATA_DIR / "redis"
             self.stdout.write(f"Starting embedded Redis in {redis_dir} …")
             try:
-                self.redis = stack.start_redis(redis_dir)
+                # Restarted on the same socket with its append-only file: queued work survives.
+                self.supervisor.add(
+                    "redis", lambda: stack.start_redis(redis_dir), stop=stack.stop_redis
+                )
             except stack.StackError as e:
                 raise CommandError(str(e)) from e
         try:
@@ -93,108 +125,138 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         connection.close()  # the children open their own connections
 
-    def _start_processes(self, addr: str, *, reload: bool = True) -> None:
+    def _commands(self, *, reload: bool) -> list[tuple[str, list[str]]]:
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "portal"]
-        commands = [
-            (
-                "worker-default",
-                [
-                    *celery,
-                    "worker",
-                    "-Q",
-                    "default",
-                    "-c",
-                    "2",
-                    "-n",
-                    "default@%h",
-                    "--loglevel",
-                    "info",
-                ],
-            ),
-            (
-                "worker-llm",
-                [*celery, "worker", "-Q", "llm", "-c", "1", "-n", "llm@%h", "--loglevel", "info"],
-            ),
-            (
-                "beat",
-                [
-                    *celery,
-                    "beat",
-                    "--loglevel",
-                    "info",
-                    "-s",
-                    str(settings.DATA_DIR / "celerybeat-schedule"),
-                ],
-            ),
-            (
-                "web",
-                [python, "manage.py", "runserver", addr, *([] if reload else ["--noreload"])]
-                if settings.DEBUG
-                else [python, "-m", "gunicorn", "portal.wsgi:application", "-b", addr, "-w", "2"],
-            ),
+        worker = [*celery, "worker", "--loglevel", "info"]
+        schedule = str(settings.DATA_DIR / "celerybeat-schedule")
+        if settings.DEBUG:
+            web = [python, "manage.py", "runserver", self.addr, *([] if reload else ["--noreload"])]
+        else:
+            web = [python, "-m", "gunicorn", "portal.wsgi:application", "-b", self.addr, "-w", "2"]
+        return [
+            ("worker-default", [*worker, "-Q", "default", "-c", "2", "-n", "default@%h"]),
+            ("worker-llm", [*worker, "-Q", "llm", "-c", "1", "-n", "llm@%h"]),
+            ("beat", [*celery, "beat", "--loglevel", "info", "-s", schedule]),
+            ("web", web),
         ]
-        for name, command in commands:
-            # A session of their own: Ctrl-C reaches only this process, which stops them in order.
-            proc = subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
-            self.children.append((name, proc))
 
-    def _banner(self, addr: str) -> None:
+    def _start_processes(self, *, reload: bool = True) -> None:
+        if not self.console:
+            logs_dir().mkdir(parents=True, exist_ok=True)
+            self.stdout.write(f"Workers, beat and web server write to {logs_dir()}/")
+        for name, command in self._commands(reload=reload):
+            self.supervisor.add(name, lambda n=name, c=command: self._spawn(n, c))
+
+    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen:
+        output = None if self.console else _log_file(logs_dir() / f"{name}.log")
+        try:
+            # A session of its own: Ctrl-C reaches only runstack, which stops them in order.
+            return subprocess.Popen(  # noqa: S603 - our own fixed commands
+                command,
+                cwd=settings.BASE_DIR,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+                start_new_session=True,
+            )
+        finally:
+            if output is not None:
+                output.close()  # the child holds its own descriptor
+
+    def _wait_for_web(self, timeout: float = 120) -> None:
+        """The banner comes once the web server accepts connections (or after a while)."""
+        host, _, port = self.addr.rpartition(":")
+        host = "127.0.0.1" if host in ("", "0.0.0.0") else host.strip("[]")  # noqa: S104
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.supervisor.poll()
+            try:
+                with socket.create_connection((host, int(port)), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.3)
+
+    def _banner(self) -> str:
         from portal.demo import CAST, DEMO_PASSWORD
         from portal.models import User
 
-        time.sleep(2)
-        url = f"http://{addr}/"
+        url = f"http://{self.addr}/"
         lines = ["", "=" * 72, f"  KI-Portal runs at {url}", ""]
         demo_users = set(
             User.objects.filter(email__in=[m.email for m in CAST]).values_list("email", flat=True)
         )
+        connection.close()
         if demo_users:
             lines.append(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
             for member in CAST:
                 if member.email in demo_users:
                     lines.append(f"    {member.email:<28} {member.about}")
-            lines += ["", "  ada and rita need a two-factor code: python manage.py demo_totp ada"]
+            lines += ["", "  ada and rita need a two-factor code; it changes every 30 s:"]
+            lines.append(f"    {totp_command('ada')}")
         if settings.LLM_DEMO_MODEL:
             lines += [
                 "",
                 "  No model configured: assistants run on random weights (meaningless output).",
             ]
+        if not self.console:
+            lines += ["", f"  Logs of workers, beat and web server: {logs_dir()}/"]
         lines += [
             "",
-            "  Ctrl-C stops everything; data stays in " + str(settings.DATA_DIR),
+            "  Enter shows this again. Ctrl-C stops everything; data stays in "
+            + str(settings.DATA_DIR),
             "=" * 72,
             "",
         ]
-        connection.close()
-        self.stdout.write("\n".join(lines))
+        return "\n".join(lines)
 
     def _watch(self) -> None:
+        interactive = sys.stdin is not None and sys.stdin.isatty()
         while True:
-            for name, proc in self.children:
-                if proc.poll() is not None:
-                    raise CommandError(
-                        f"{name} exited with code {proc.returncode}; stopping the rest"
-                    )
-            time.sleep(1)
+            self.supervisor.poll()
+            if interactive:
+                ready, _, _ = select.select([sys.stdin], [], [], 0.5)
+                if ready:
+                    if sys.stdin.readline():
+                        self.stdout.write(self.banner)
+                    else:  # end of input: stop listening
+                        interactive = False
+            else:
+                time.sleep(0.5)
 
     def _stop_all(self) -> None:
-        for _name, proc in reversed(self.children):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        for _name, proc in self.children:
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if self.redis is not None:
-            stack.stop_redis(self.redis)
+        self.supervisor.stop_all()
         if settings.EMBEDDED_DATABASE:
             connection.close()
             stack.stop_postgres(settings.DATA_DIR / "pg")
         self.stdout.write("All processes stopped.")
+
+
+def totp_command(login: str) -> str:
+    """The command that prints a demo login's current code, as it works from this shell.
+
+    `make run` exports PORTAL_DEBUG=true; a bare `python manage.py …` would find neither the
+    project's virtual environment nor debug mode, so the banner names both (or `make totp`).
+    """
+    if os.environ.get("MAKELEVEL"):
+        return f"make totp WHO={login}"
+    env: list[str] = []
+    if settings.DEBUG:  # production needs its secrets in the environment: not printed here
+        env.append("PORTAL_DEBUG=true")
+    python = os.path.relpath(sys.executable, settings.BASE_DIR)
+    if python.startswith(".."):
+        python = sys.executable
+    return " ".join([*env, shlex.quote(python), "manage.py", "demo_totp", login])
+
+
+def _log_file(path: Path):
+    """Open a child's log for appending; keep one previous file when it grows too large."""
+    try:
+        if path.stat().st_size > LOG_ROTATE_BYTES:
+            path.replace(path.with_suffix(".log.1"))
+    except FileNotFoundError:
+        pass
+    return path.open("ab")
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
