@@ -58,8 +58,11 @@ messages: $(VENV)/.synced
 	$(PY) manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=.tools --ignore=var
 	$(PY) -m portal.i18n_compile locale
 
+# Each bench as a module from the project root (`python -m bench.<name>`), so that no
+# bench/*.py stands in for an app of the same name. BENCH_SMOKE=1: small sizes, as in `make test`.
 bench: $(VENV)/.synced
-	@for b in bench/*.py; do [ -e "$$b" ] || continue; echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/[!_]*.py; do [ -e "$$b" ] || continue; n=$$(basename "$$b" .py); \
+	echo "== bench.$$n"; $(PY) -m "bench.$$n" || exit 1; done
 
 clean-var:
 	rm -rf var

@@ -7,6 +7,7 @@
    (`wsgi_application()` below installs a URLconf with both). Rounds alternate between
    the dashboard and the trivial view, same person, same session cookie, one request at a
    time; the ratio is the median of the per-round throughput ratios (target ≥ 0.3).
+`--smoke` runs the same on a few hundred rows and a few requests (proves it runs, in ~1 min).
 Everything (embedded PostgreSQL + Redis, data dir, server) is created here and removed after.
 """
 
@@ -24,17 +25,13 @@ import sys
 import tempfile
 import time
 import types
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from statistics import median, quantiles
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-SMALL = {"people": 60, "events": 6, "registrations": 240, "milestones": 2, "kpi_sets": 1}
-LARGE = {"people": 5000, "events": 500, "registrations": 20000, "milestones": 20, "kpi_sets": 3}
-ROUNDS = 7  # measured rounds, after one warm-up round
-PER_ROUND = 40  # requests per side and round
 TARGET = 0.3
 TRIVIAL_PATH = "/bench/trivial/"
 DEPARTMENTS = ["Geschäftsführung & Verwaltung", "Vertrieb", "Konstruktion & Entwicklung",
@@ -42,6 +39,28 @@ DEPARTMENTS = ["Geschäftsführung & Verwaltung", "Vertrieb", "Konstruktion & En
                "Qualitätssicherung"]  # fmt: skip
 EVENT_KINDS = ["kickoff"] * 2 + ["workshop"] * 8 + ["community_round"] * 40
 EVENT_KINDS += ["user_group"] * 20 + ["sprint"] * 10 + ["training"] * 20
+
+
+@dataclass(frozen=True)
+class Sizes:
+    small: dict
+    large: dict
+    rounds: int  # measured rounds, after one warm-up round
+    per_round: int  # requests per side and round
+    cold: int  # requests with the figures recomputed
+
+
+FULL = Sizes(
+    small={"people": 60, "events": 6, "registrations": 240, "milestones": 2, "kpi_sets": 1},
+    large={"people": 5000, "events": 500, "registrations": 20000, "milestones": 20,
+           "kpi_sets": 3},
+    rounds=7, per_round=40, cold=20,
+)  # fmt: skip
+SMOKE = Sizes(
+    small={"people": 20, "events": 2, "registrations": 20, "milestones": 2, "kpi_sets": 1},
+    large={"people": 200, "events": 10, "registrations": 400, "milestones": 4, "kpi_sets": 2},
+    rounds=2, per_round=5, cold=4,
+)  # fmt: skip
 
 
 def wsgi_application():
@@ -206,9 +225,12 @@ class Server:
     def __init__(self, data: Path) -> None:
         self.port = free_port()
         self.log = data / "gunicorn.log"
-        command = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT / "bench"),
-                   "--pythonpath", str(ROOT), "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
-                   "--error-logfile", str(self.log), "dashboard:wsgi_application()"]  # fmt: skip
+        # From the project root, this module as `bench.dashboard`: with bench/ itself as the
+        # directory, bench/newsletter.py would be imported as the newsletter app.
+        command = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
+                   "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+                   "--error-logfile", str(self.log),
+                   "bench.dashboard:wsgi_application()"]  # fmt: skip
         self.proc = subprocess.Popen(
             command, cwd=ROOT, env=os.environ.copy(), start_new_session=True
         )
@@ -234,7 +256,7 @@ class Server:
                 self.proc.wait()
 
 
-def burst(port: int, path: str, cookie: str, n: int = PER_ROUND) -> tuple[float, list[float]]:
+def burst(port: int, path: str, cookie: str, n: int) -> tuple[float, list[float]]:
     """Send `n` requests one after the other; return (requests per second, latencies)."""
     started, latencies = time.perf_counter(), []
     for _ in range(n):
@@ -244,18 +266,18 @@ def burst(port: int, path: str, cookie: str, n: int = PER_ROUND) -> tuple[float,
     return n / (time.perf_counter() - started), latencies
 
 
-def throughput(data: Path, cookie: str) -> dict:
+def throughput(data: Path, cookie: str, sizes: Sizes) -> dict:
     server = Server(data)
     try:
         _seconds, status, size = get(server.port, "/programm/cockpit/", cookie)
         assert status == 200 and size > 10_000, ("dashboard over HTTP", status, size)
         ratios, dashboard_latencies = [], []
-        for r in range(ROUNDS + 1):
+        for r in range(sizes.rounds + 1):
             sides = {}
             order = ("dashboard", "trivial") if r % 2 else ("trivial", "dashboard")
             for side in order:  # alternate which goes first
                 path = "/programm/cockpit/" if side == "dashboard" else TRIVIAL_PATH
-                sides[side] = burst(server.port, path, cookie)
+                sides[side] = burst(server.port, path, cookie, sizes.per_round)
             dash, trivial = sides["dashboard"][0], sides["trivial"][0]
             label = "warm-up" if r == 0 else f"round {r}"
             print(f"    {label}: dashboard {dash:6.1f} req/s, trivial {trivial:6.1f} req/s, "
@@ -264,7 +286,7 @@ def throughput(data: Path, cookie: str) -> dict:
                 ratios.append(dash / trivial)
                 dashboard_latencies += sides["dashboard"][1]
         # The same page recomputed on every request (`?neu=1` skips the figures' cache).
-        _rps, cold_latencies = burst(server.port, "/programm/cockpit/?neu=1", cookie, n=20)
+        _rps, cold_latencies = burst(server.port, "/programm/cockpit/?neu=1", cookie, sizes.cold)
     finally:
         server.stop()
     cuts, cold = quantiles(dashboard_latencies, n=100), quantiles(cold_latencies, n=20)
@@ -278,7 +300,7 @@ def throughput(data: Path, cookie: str) -> dict:
     }
 
 
-def measure(data: Path) -> dict:
+def measure(data: Path, sizes: Sizes) -> dict:
     from allauth.mfa.totp.internal.auth import TOTP
     from django.test import Client
 
@@ -292,7 +314,7 @@ def measure(data: Path) -> dict:
     client = Client(SERVER_NAME="localhost")
     client.force_login(admin)
     figures: dict = {}
-    for label, size in (("small", SMALL), ("large", LARGE)):
+    for label, size in (("small", sizes.small), ("large", sizes.large)):
         started = time.monotonic()
         grow(size, rng)
         programme(size)
@@ -308,10 +330,10 @@ def measure(data: Path) -> dict:
               f"dashboard {dashboard} queries, roadmap {roadmap} queries")  # fmt: skip
     warm = count_queries(client, "/programm/cockpit/")
     print(f"[large] dashboard with its figures from the cache: {warm} queries")
-    print(f"\n[throughput] gunicorn (1 sync worker) on 127.0.0.1, {PER_ROUND} requests per side "
-          f"and round, one at a time, dashboard vs {TRIVIAL_PATH}")  # fmt: skip
+    print(f"\n[throughput] gunicorn (1 sync worker) on 127.0.0.1, {sizes.per_round} requests "
+          f"per side and round, one at a time, dashboard vs {TRIVIAL_PATH}")  # fmt: skip
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    figures |= throughput(data, cookie)
+    figures |= throughput(data, cookie, sizes)
     print()
     same = figures["queries_small"] == figures["queries_large"]
     same_roadmap = figures["roadmap_queries_small"] == figures["roadmap_queries_large"]
@@ -330,6 +352,9 @@ def measure(data: Path) -> dict:
 
 
 def main() -> int:
+    from bench import arguments
+
+    sizes = SMOKE if arguments(__doc__).parse_args().smoke else FULL
     for signum in (signal.SIGINT, signal.SIGTERM):  # clean up on both (SIGINT may be ignored)
         signal.signal(signum, signal.default_int_handler)
     data = Path(tempfile.mkdtemp(prefix="pbench-", dir="/tmp"))  # short: unix sockets
@@ -353,7 +378,7 @@ def main() -> int:
 
         settings.DATABASES["default"]["HOST"] = str(socket_dir)
         call_command("migrate", verbosity=0)
-        figures = measure(data)
+        figures = measure(data, sizes)
     finally:
         if connections is not None:
             connections.close_all()
@@ -367,6 +392,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if not __package__:  # as a script, bench/ would come first on sys.path
+        sys.exit("run it from the project root: python -m bench.dashboard")
     try:
         sys.exit(main())
     except KeyboardInterrupt:

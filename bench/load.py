@@ -11,6 +11,8 @@
    window (checked, and its tokens counted). The llm worker uses the product's default
    thread count (the cores less one) unless `--llm-threads` says otherwise.
 3. Figures per phase: requests/s, p50/p95/p99, errors; the target is p95 busy / p95 idle ≤ 2.
+`--smoke`: 5 people, 5 s per phase, a 256-wide 6-layer model written into the run's data dir
+(proves it runs, in about a minute).
 Sessions are created in-process (force_login): the login form allows 30 logins a minute
 per address, and this measures browsing, not logging in.
 Everything (embedded PostgreSQL + Redis, server, worker, data dir) is created here and
@@ -19,9 +21,7 @@ removed after, also on Ctrl-C.
 
 from __future__ import annotations
 
-import argparse
 import http.client
-import importlib.util
 import io
 import json
 import os
@@ -40,8 +40,11 @@ from pathlib import Path
 from statistics import quantiles
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 TARGET = 2.0
+FULL = {"seconds": 60.0, "users": 50}
+SMOKE = {"seconds": 5.0, "users": 5}
+# Small enough to write in a second, slow enough to still be writing after the busy window.
+SMOKE_SHAPE = {"n_embd": 256, "n_layer": 6, "n_head": 8, "n_head_kv": 4, "n_ff": 512}
 WORKERS = 3  # the Dockerfile's gunicorn command, which docker-compose.yml runs
 MAX_OUTPUT_TOKENS = 3000  # longer than any busy window here; the job is cancelled after it
 QUERIES = ("Datenschutz", "Schulung", "Protokoll", "Lizenz", "Sprechstunde", "Betriebsrat")
@@ -68,16 +71,6 @@ def wsgi_application():
 
     settings.STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
     return get_wsgi_application()
-
-
-def _llm_overhead():
-    """llm_overhead.py as a module (bench/ is no package; its newsletter.py would shadow ours)."""
-    spec = importlib.util.spec_from_file_location(
-        "llm_overhead", ROOT / "bench" / "llm_overhead.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def free_port() -> int:
@@ -153,7 +146,8 @@ class Process:
 
 
 def start_web(data: Path, port: int) -> Process:
-    # bench/ as a namespace package: on sys.path itself, its newsletter.py would shadow ours.
+    # From the project root, this module as `bench.load`: with bench/ itself on sys.path,
+    # bench/newsletter.py would be imported as the newsletter app.
     command = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
                "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
                "--access-logfile", str(data / "access.log"),
@@ -402,9 +396,11 @@ def measure(data: Path, model: Path, seconds: float, users: int, think: float) -
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60, help="length of each phase")
-    parser.add_argument("--users", type=int, default=50, help="concurrent people")
+    from bench import arguments, llm_overhead
+
+    parser = arguments(__doc__)
+    parser.add_argument("--seconds", type=float, help="length of each phase (60, smoke 5)")
+    parser.add_argument("--users", type=int, help="concurrent people (50, smoke 5)")
     parser.add_argument(
         "--think", type=float, default=0, help="mean pause between a person's pages (s)"
     )
@@ -412,11 +408,17 @@ def main() -> int:
         "--llm-threads", type=int, help="PORTAL_LLM_N_THREADS (default: cores less one)"
     )
     args = parser.parse_args()
+    size = SMOKE if args.smoke else FULL
+    seconds = size["seconds"] if args.seconds is None else args.seconds
+    users = size["users"] if args.users is None else args.users
     for signum in (signal.SIGINT, signal.SIGTERM):  # clean up on both (SIGINT may be ignored)
         signal.signal(signum, signal.default_int_handler)
-    model, params = _llm_overhead().bench_model()
-    print(f"model {model.name}: {params / 1e6:.0f} M parameters")
     data = Path(tempfile.mkdtemp(prefix="pbench-", dir="/tmp"))  # short: unix sockets
+    if args.smoke:  # small: written into this run's data dir, removed with it
+        model, params = llm_overhead.bench_model(SMOKE_SHAPE, data / "models")
+    else:
+        model, params = llm_overhead.bench_model()
+    print(f"model {model.name}: {params / 1e6:.1f} M parameters")
     port = free_port()
     for name in [k for k in os.environ if k.startswith("PORTAL_")]:
         del os.environ[name]
@@ -450,7 +452,7 @@ def main() -> int:
         started = time.monotonic()
         call_command("seed_demo", stdout=io.StringIO())
         print(f"demo programme loaded in {time.monotonic() - started:.0f} s")
-        figures = measure(data, model, args.seconds, args.users, args.think)
+        figures = measure(data, model, seconds, users, args.think)
     finally:
         if connections is not None:
             connections.close_all()
@@ -463,6 +465,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if not __package__:  # as a script, bench/ would come first on sys.path
+        sys.exit("run it from the project root: python -m bench.load")
     try:
         sys.exit(main())
     except KeyboardInterrupt:

@@ -13,6 +13,7 @@
 3. Hybrid: `rollout.search.hybrid.search` as the overview calls it (50 hits, full text +
    vectors + rank fusion + highlights) for typed words and prefixes; query vectors are
    precomputed, so embedding time is excluded (a small model adds a few milliseconds).
+`--smoke` runs the same on 2,000 use cases and 20 queries (proves it runs, in ~1 min).
 Everything (embedded PostgreSQL + Redis, data dir) is created here and removed after.
 """
 
@@ -26,19 +27,25 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from statistics import quantiles
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-N_USE_CASES = 100_000
 DIMENSION = 384
 MODEL_NAME = "bench-random-384"
 LATENT, NOISE = 32, 0.5  # see embedding_like()
-N_QUERIES = 200
-WARM_UP = 20
 K = 10
+
+
+@dataclass(frozen=True)
+class Sizes:
+    use_cases: int
+    queries: int
+    warm_up: int
+
+
+FULL = Sizes(use_cases=100_000, queries=200, warm_up=20)
+SMOKE = Sizes(use_cases=2_000, queries=20, warm_up=3)
 EF_SWEEP = (40, 100, 200, 400)  # recall only, beside the portal's own setting
 
 
@@ -84,7 +91,7 @@ def sentence(rng: random.Random, words: list[str], weights: list[float], n: int)
 # --- data ---------------------------------------------------------------------------------
 
 
-def load(rng: random.Random, words: list[str], np_rng, basis) -> float:
+def load(rng: random.Random, words: list[str], np_rng, basis, n: int) -> float:
     """COPY the use cases, then their vectors; return seconds taken."""
     from django.db import connection
     from django.utils import timezone
@@ -104,7 +111,7 @@ def load(rng: random.Random, words: list[str], np_rng, basis) -> float:
     )
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY rollout_usecase ({columns}) FROM STDIN") as copy:
-            for _ in range(N_USE_CASES):
+            for _ in range(n):
                 copy.write_row(
                     (sentence(rng, words, weights, rng.randint(3, 6)), department.pk,
                      sentence(rng, words, weights, rng.randint(15, 30)),
@@ -176,7 +183,7 @@ def cuts(seconds: list[float]) -> tuple[float, float]:
     return q[49] * 1000, q[94] * 1000
 
 
-def vector_part(queries: list[list[float]]) -> dict:
+def vector_part(queries: list[list[float]], warm_up: int) -> dict:
     from rollout.search import sources, vectors
 
     source = sources.use_cases()
@@ -186,7 +193,7 @@ def vector_part(queries: list[list[float]]) -> dict:
         found = vectors.nearest(source, vector, model_name=MODEL_NAME, limit=K, exact=exact)
         return time.perf_counter() - started, [pk for pk, _d in found]
 
-    for vector in queries[:WARM_UP]:
+    for vector in queries[:warm_up]:
         run(vector, False), run(vector, True)
     hnsw_times, exact_times, recalls, truth = [], [], [], []
     for i, vector in enumerate(queries):
@@ -220,7 +227,7 @@ def vector_part(queries: list[list[float]]) -> dict:
     }
 
 
-def uniform_recall(np_rng) -> float:
+def uniform_recall(np_rng, sizes: Sizes) -> float:
     """Return recall@10 of the same kind of index on uniformly random unit vectors.
 
     For information only: without neighbourhoods HNSW has nothing to navigate by, which no
@@ -231,9 +238,9 @@ def uniform_recall(np_rng) -> float:
 
     from rollout.search import vectors
 
-    data = np_rng.standard_normal((N_USE_CASES, DIMENSION)).astype(np.float32)
+    data = np_rng.standard_normal((sizes.use_cases, DIMENSION)).astype(np.float32)
     data /= np.linalg.norm(data, axis=1, keepdims=True)
-    queries = np_rng.standard_normal((N_QUERIES, DIMENSION)).astype(np.float32)
+    queries = np_rng.standard_normal((sizes.queries, DIMENSION)).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     recall = 0.0
     with connection.cursor() as cursor:
@@ -254,7 +261,7 @@ def uniform_recall(np_rng) -> float:
         cursor.execute("RESET hnsw.ef_search")
         cursor.execute("RESET maintenance_work_mem")
         cursor.execute("DROP TABLE bench_uniform")
-    recall /= N_QUERIES
+    recall /= sizes.queries
     print(f"[info] uniformly random unit vectors instead (no neighbourhoods, unlike real "
           f"embeddings): recall@{K} {recall:.4f}, hnsw.ef_search={vectors.EF_SEARCH}")  # fmt: skip
     return recall
@@ -273,10 +280,10 @@ class FixedEmbedder:
         return [self.vectors[self.i % len(self.vectors)] for _ in texts]
 
 
-def typed_queries(rng: random.Random, words: list[str]) -> list[str]:
+def typed_queries(rng: random.Random, words: list[str], sizes: Sizes) -> list[str]:
     """One word, two words, or the first letters of a word (typing): a third each."""
     queries = []
-    for i in range(N_QUERIES + WARM_UP):
+    for i in range(sizes.queries + sizes.warm_up):
         word = rng.choice(words)
         if i % 3 == 0:
             queries.append(word)
@@ -287,19 +294,21 @@ def typed_queries(rng: random.Random, words: list[str]) -> list[str]:
     return queries
 
 
-def hybrid_part(rng: random.Random, words: list[str], vectors: list[list[float]]) -> dict:
+def hybrid_part(
+    rng: random.Random, words: list[str], vectors: list[list[float]], sizes: Sizes
+) -> dict:
     from rollout.search import hybrid, sources
 
     # Random query vectors are ~orthogonal to everything: drop the similarity floor so the
     # 20 nearest neighbours really join the fusion and the highlights, as real ones would.
     source = replace(sources.use_cases(), min_similarity=-1.0)
     embedder = FixedEmbedder(vectors)
-    queries = typed_queries(rng, words)
+    queries = typed_queries(rng, words, sizes)
     times, hits, both = [], [], 0
     for i, query in enumerate(queries):
         started = time.perf_counter()
         result = hybrid.search(source, query, limit=50, embedder=embedder)
-        if i >= WARM_UP:
+        if i >= sizes.warm_up:
             times.append(time.perf_counter() - started)
             hits.append(len(result))
             both += sum(1 for h in result if len(h.sources) == 2)
@@ -310,18 +319,19 @@ def hybrid_part(rng: random.Random, words: list[str], vectors: list[list[float]]
     return {"hybrid_p50_ms": p50, "hybrid_p95_ms": p95}
 
 
-def measure() -> dict:
+def measure(sizes: Sizes) -> dict:
     import numpy as np
 
     rng, np_rng = random.Random(6), np.random.default_rng(6)
     basis = np_rng.standard_normal((LATENT, DIMENSION))
     words = vocabulary(rng)
     print(f"[data] vocabulary of {len(words)} words")
-    figures = {"load_s": load(rng, words, np_rng, basis), "index_s": build_index()}
-    queries = [list(map(float, v)) for v in embedding_like(np_rng, N_QUERIES, basis)]
-    figures |= vector_part(queries)
-    figures |= hybrid_part(rng, words, queries)
-    figures["uniform_recall_at_10"] = uniform_recall(np_rng)
+    load_s = load(rng, words, np_rng, basis, sizes.use_cases)
+    figures = {"load_s": load_s, "index_s": build_index()}
+    queries = [list(map(float, v)) for v in embedding_like(np_rng, sizes.queries, basis)]
+    figures |= vector_part(queries, sizes.warm_up)
+    figures |= hybrid_part(rng, words, queries, sizes)
+    figures["uniform_recall_at_10"] = uniform_recall(np_rng, sizes)
     print()
     for key, target in TARGETS.items():
         ok = figures[key] >= target if key == "recall_at_10" else figures[key] <= target
@@ -331,6 +341,9 @@ def measure() -> dict:
 
 
 def main() -> int:
+    from bench import arguments
+
+    sizes = SMOKE if arguments(__doc__).parse_args().smoke else FULL
     for signum in (signal.SIGINT, signal.SIGTERM):  # clean up on both (SIGINT may be ignored)
         signal.signal(signum, signal.default_int_handler)
     data = Path(tempfile.mkdtemp(prefix="sbench-", dir="/tmp"))  # short: unix sockets
@@ -356,7 +369,7 @@ def main() -> int:
         settings.DATABASES["default"]["HOST"] = str(socket_dir)
         settings.DEBUG = False  # no query log growing over 100,000 rows
         call_command("migrate", verbosity=0)
-        figures = measure()
+        figures = measure(sizes)
     finally:
         if connections is not None:
             connections.close_all()
@@ -370,6 +383,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if not __package__:  # as a script, bench/ would come first on sys.path
+        sys.exit("run it from the project root: python -m bench.search")
     try:
         sys.exit(main())
     except KeyboardInterrupt:

@@ -7,14 +7,14 @@ plugin starts a real PostgreSQL with pgvector and a real Redis; both stop after 
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests import netguard
 
 # Short path under /tmp: unix socket paths are limited to ~107 bytes.
 DATA_DIR = Path(tempfile.mkdtemp(prefix="portal-test-", dir="/tmp"))
@@ -41,60 +41,17 @@ class NonLoopbackConnection(AssertionError):
 
 
 blocked_connections: list[str] = []
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-_real_getaddrinfo = socket.getaddrinfo
 
 
-def _is_loopback(host: object) -> bool:
-    if isinstance(host, bytes):
-        host = host.decode()
-    if not isinstance(host, str):
-        return False
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
-def _check(family: int, address: object) -> None:
-    if family == socket.AF_UNIX:
-        return
-    host = address[0] if isinstance(address, tuple) else address
-    if not _is_loopback(host):
-        blocked_connections.append(repr(address))
-        raise NonLoopbackConnection(
-            f"network connection to {address!r} blocked: tests stay on loopback"
-        )
-
-
-def _guarded_connect(self: socket.socket, address: object) -> None:
-    _check(self.family, address)
-    return _real_connect(self, address)
-
-
-def _guarded_connect_ex(self: socket.socket, address: object) -> int:
-    _check(self.family, address)
-    return _real_connect_ex(self, address)
-
-
-def _guarded_getaddrinfo(host: object, *args, **kwargs):
-    # Name lookups would reach a DNS server; only loopback names and literals are allowed.
-    if host is not None and not _is_loopback(host):
-        blocked_connections.append(f"name lookup {host!r}")
-        raise NonLoopbackConnection(f"name lookup of {host!r} blocked: tests stay on loopback")
-    return _real_getaddrinfo(host, *args, **kwargs)
+def _refuse(what: str) -> None:
+    blocked_connections.append(what)
+    raise NonLoopbackConnection(f"{what} blocked: tests stay on loopback")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     from portal import stack
 
-    socket.socket.connect = _guarded_connect
-    socket.socket.connect_ex = _guarded_connect_ex
-    socket.getaddrinfo = _guarded_getaddrinfo
+    netguard.install(_refuse)
     config._portal_pg_socket = stack.start_postgres(DATA_DIR / "pg")
     config._portal_redis = stack.start_redis(DATA_DIR / "redis")
 

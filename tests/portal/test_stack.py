@@ -38,7 +38,7 @@ def test_non_loopback_connection_is_blocked_and_reported() -> None:
         pytest.raises(NonLoopbackConnection),
     ):
         s.connect(("192.0.2.1", 80))  # TEST-NET-1: blocked before any packet is sent
-    assert blocked_connections == ["('192.0.2.1', 80)"]
+    assert blocked_connections == ["network connection to ('192.0.2.1', 80)"]
     blocked_connections.clear()  # this test provoked it on purpose
 
 
