@@ -243,10 +243,20 @@ CACHES = {
 
 # --- Celery -------------------------------------------------------------------------------
 
+# Database 0, through portal/broker.py's transport: with kombu's own, a worker running a task
+# dies when Redis restarts (issue 21; the why is there).
 if REDIS_URL.startswith("unix://"):
-    CELERY_BROKER_URL = "redis+socket://" + REDIS_URL.removeprefix("unix://") + "?virtual_host=0"
+    CELERY_BROKER_URL = "socket://" + REDIS_URL.removeprefix("unix://") + "?virtual_host=0"
+    CELERY_BROKER_TRANSPORT = "portal.broker:UnixSocketTransport"
 else:
     CELERY_BROKER_URL = _redis_db(REDIS_URL, 0)
+    CELERY_BROKER_TRANSPORT = "portal.broker:Transport"
+if REDIS_URL.startswith("rediss://"):
+    # kombu would fall back to TLS without certificate checks for rediss:// (and only for that
+    # scheme name); the broker checks the server's certificate, as the cache's redis-py does.
+    import ssl
+
+    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Generation has its own queue: one worker process per model, concurrency 1.
 CELERY_TASK_ROUTES = {"assistants.tasks.generation_job_run": {"queue": "llm"}}

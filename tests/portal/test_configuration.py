@@ -193,3 +193,36 @@ def test_pytest_refuses_a_run_without_tests(tmp_path) -> None:
         timeout=120,
     )
     assert result.returncode not in (0, 5), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "transport", "cert_reqs"),
+    [
+        ("unix:///tmp/r.sock", "portal.broker:UnixSocketTransport", None),
+        ("redis://redis:6379", "portal.broker:Transport", None),
+        # kombu alone would speak TLS to rediss:// without checking the certificate.
+        ("rediss://:pw@redis.firma.test:6380", "portal.broker:Transport", "CERT_REQUIRED"),
+    ],
+)
+def test_every_redis_url_uses_the_transport_that_survives_restarts(
+    url: str, transport: str, cert_reqs: str | None, tmp_path: Path
+) -> None:
+    code = (
+        "from portal.celery import app\n"
+        "c = app.connection_for_write()\n"  # builds the connection, does not connect
+        "reqs = (c.ssl or {}).get('ssl_cert_reqs')\n"
+        "print(c.transport_cls, getattr(reqs, 'name', None), c.transport.Channel.__module__)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_DEBUG="true", PORTAL_DATA_DIR=str(tmp_path), PORTAL_REDIS_URL=url)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == [transport, str(cert_reqs), "portal.broker"]
