@@ -75,7 +75,13 @@ class Issue(models.Model):
 
 
 class Delivery(models.Model):
-    """One recipient of one issue: the record that makes sending resumable and idempotent."""
+    """One recipient of one issue: the record that makes sending resumable and idempotent.
+
+    States: queued → sending (claimed by a batch, which counts an attempt) → sent | failed,
+    or back to queued (a transient error, a release, or the reaper after the claim's lease
+    ran out). A batch owns a `sending` row only while `attempts` equals the attempt it
+    claimed (services/claims.py); `claimed_at` is when it last renewed the claim.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -23,5 +23,5 @@ def issue_batch_send(issue_id: int) -> dict:
 
 @shared_task(time_limit=120, soft_time_limit=100)
 def scheduled_issues_send() -> dict[str, int]:
-    """Beat, every minute: start due issues, reclaim rows of dead workers, keep sends going."""
+    """Beat, every 10 s: start due issues, reclaim rows of dead workers, keep sends going."""
     return sending.scheduled_issues_send()

@@ -16,7 +16,18 @@ app.autodiscover_tasks()
 
 
 def beat_entry(task: str, cron: str) -> dict:
-    """Return a beat entry whose message expires just below the period (no double runs)."""
+    """Return a beat entry whose message expires just below the period (no double runs).
+
+    `cron` is a cron line, or "<n>s" for every n seconds (settings.env_cron checked it).
+    """
+    if cron.endswith("s"):
+        period = float(cron.removesuffix("s"))
+        # A reaper message that waited a whole period is dropped: the next one is on its way.
+        return {
+            "task": task,
+            "schedule": timedelta(seconds=period),
+            "options": {"expires": period * 0.9},
+        }
     minute, hour, day_of_month, month, day_of_week = cron.split()
     schedule = crontab(minute, hour, day_of_week, day_of_month, month)
     now = schedule.now()

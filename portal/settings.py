@@ -278,13 +278,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT - 120
 
 
 def env_cron(name: str, default: str) -> str | None:
-    """Return a 5-field cron line from NAME (None for "off"); portal/celery.py schedules it."""
+    """Return a 5-field cron line or "<n>s" (every n seconds) from NAME, None for "off".
+
+    portal/celery.py schedules it. Seconds are for the reapers: cron cannot go below a minute.
+    """
     value = env_str(name, default)
     if value.lower() == "off":
         return None
-    if not re.fullmatch(r"[\d*/,-]+( [\d*/,-]+){4}", value):
+    if not re.fullmatch(r"[\d*/,-]+( [\d*/,-]+){4}|[1-9]\d*s", value):
         raise ImproperlyConfigured(
-            f"{name} must be a cron line with 5 fields or 'off', got {value!r}"
+            f"{name} must be a cron line with 5 fields, seconds such as 10s, or 'off', "
+            f"got {value!r}"
         )
     return value
 
@@ -295,7 +299,8 @@ _PERIODIC = [
     (
         "generation-jobs-reap",
         "assistants.tasks.generation_jobs_reap",
-        env_cron("PORTAL_CRON_JOB_REAPER", "* * * * *"),
+        # With the job lease: a dead worker's job runs again within about 40 seconds.
+        env_cron("PORTAL_CRON_JOB_REAPER", "10s"),
     ),
     (
         "action-items-remind",
@@ -340,7 +345,8 @@ _PERIODIC = [
     (
         "newsletter-scheduled",
         "newsletter.tasks.scheduled_issues_send",
-        env_cron("PORTAL_CRON_NEWSLETTER", "* * * * *"),
+        # Also the reaper of dead workers' deliveries: back within about 30 seconds.
+        env_cron("PORTAL_CRON_NEWSLETTER", "10s"),
     ),
     (
         "kpi-measure",
@@ -488,9 +494,10 @@ if LLM_BACKEND == "openai":
 LLM_MAX_OUTPUT_TOKENS = env_int("PORTAL_LLM_MAX_OUTPUT_TOKENS", 1024, minimum=64)
 TRANSCRIPT_MAX_CHARS = env_int("PORTAL_TRANSCRIPT_MAX_CHARS", 200_000, minimum=1000)
 TRANSCRIPT_MAX_PARTS = env_int("PORTAL_TRANSCRIPT_MAX_PARTS", 12, minimum=1)
-# A worker renews its lease on a running job about once a second; a job whose lease ran out
-# belongs to a dead worker and is queued again, at most this many attempts in all.
-LLM_JOB_LEASE_SECONDS = env_int("PORTAL_LLM_JOB_LEASE_SECONDS", 60, minimum=10)
+# A worker renews its lease on a running job every third of it (and with each progress write);
+# a job whose lease ran out belongs to a dead worker and is queued again by the reaper, at
+# most this many attempts in all. Short, so a killed worker's job runs again within a minute.
+LLM_JOB_LEASE_SECONDS = env_int("PORTAL_LLM_JOB_LEASE_SECONDS", 30, minimum=10)
 LLM_JOB_MAX_ATTEMPTS = env_int("PORTAL_LLM_JOB_MAX_ATTEMPTS", 3, minimum=1)
 # Queued jobs whose message may have been lost (e.g. Redis restarted empty) are sent again.
 LLM_REQUEUE_AFTER_SECONDS = env_int("PORTAL_LLM_REQUEUE_AFTER_SECONDS", 300, minimum=30)
@@ -503,6 +510,9 @@ SURVEY_MIN_GROUP_SIZE = env_int("PORTAL_SURVEY_MIN_GROUP_SIZE", 5, minimum=2)
 # messages per minute (0: no limit), for mail servers that throttle bulk senders.
 NEWSLETTER_BATCH_SIZE = env_int("PORTAL_NEWSLETTER_BATCH_SIZE", 50, minimum=1)
 NEWSLETTER_RATE_PER_MINUTE = env_int("PORTAL_NEWSLETTER_RATE_PER_MINUTE", 600, minimum=0)
+# A batch's claim on its rows, renewed every quarter of it while the batch sends; the rows of
+# a worker that died are sent by another one after this (plus the reaper's period).
+NEWSLETTER_CLAIM_LEASE_SECONDS = env_int("PORTAL_NEWSLETTER_CLAIM_LEASE_SECONDS", 20, minimum=10)
 # FAQ entries not reviewed for this many days are listed for the FAQ team.
 FAQ_STALE_DAYS = env_int("PORTAL_FAQ_STALE_DAYS", 180, minimum=1)
 AUDIT_RETENTION_DAYS = env_int("PORTAL_AUDIT_RETENTION_DAYS", 730, minimum=30)

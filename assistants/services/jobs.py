@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -100,14 +100,20 @@ def job_lease_kept(job: GenerationJob) -> Iterator[None]:
 
     Progress writes renew it too, but reading a long prompt can take minutes on a CPU
     without a single token; without this the reaper would take a live job for a dead one.
+    A failed renewal is tried again at the next turn: the lease outlasts two of them.
     """
     stop = threading.Event()
     interval = max(1.0, settings.LLM_JOB_LEASE_SECONDS / 3)
 
     def renew() -> None:
         try:
-            while not stop.wait(interval) and job_heartbeat(job):
-                pass
+            while not stop.wait(interval):
+                try:
+                    if not job_heartbeat(job):
+                        return  # no longer ours, or cancelled: the generation sees that too
+                except DatabaseError as error:
+                    logger.warning("job %s: lease not renewed: %s", job.pk, error)
+                    connection.close()  # a fresh connection for the next try
         finally:
             connection.close()  # this thread's own connection
 

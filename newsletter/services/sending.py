@@ -6,10 +6,13 @@ never share a row), opens ONE SMTP connection and commits each row's outcome rig
 send: a killed worker loses at most the message in flight. Each batch queues the next; a
 cache key makes sure at most one batch task per issue waits in the queue.
 
-Rows left in `sending` by a dead worker are put back by the reaper (beat, every minute) once
-their lease ran out. The one duplicate window left: the worker dies after the SMTP server
-accepted a message and before the `sent` commit. That resend carries the same Message-ID
-(derived from issue and address), so servers and clients that deduplicate drop it.
+A batch holds its rows by a short lease that a keeper thread renews while it sends (see
+claims.py): rows of a dead worker are put back by the reaper (beat, every few seconds) within
+about half a minute, while a slow server or the rate limit never costs a live worker its rows.
+A failure of ours mid-batch (Redis gone from under the rate limiter, a time limit) puts the
+rows not yet tried back at once. The one duplicate window left: the worker dies after the SMTP
+server accepted a message and before the `sent` commit. That resend carries the same
+Message-ID (derived from issue and address), so servers and clients that deduplicate drop it.
 A row that is `sent` is never claimed again.
 """
 
@@ -19,7 +22,6 @@ import contextlib
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -27,18 +29,27 @@ from django.core.cache import cache
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import make_msgid
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from newsletter.models import Delivery, Issue
+from newsletter.services.claims import (
+    MAX_ATTEMPTS,
+    Claim,
+    Claimed,
+    deliveries_claim,
+    deliveries_release,
+    delivery_mark,
+    stale_claims_requeue,
+)
 from newsletter.services.issues import IssueError
 from newsletter.services.message import Template, build_message, mail_host
-from newsletter.services.ratelimit import RateLimiter
+from newsletter.services.ratelimit import BROKER_ERRORS, RateLimiter, RateLimitUnavailable
 from newsletter.services.recipients import recipients
 from newsletter.services.tokens import unsubscribe_token, unsubscribe_token_for
 from portal.models import User
@@ -46,10 +57,8 @@ from portal.services import audit_record
 
 logger = logging.getLogger(__name__)
 Status = Delivery.Status
-_TABLE = Delivery._meta.db_table
-MAX_ATTEMPTS = 5
-BASE_LEASE = timedelta(minutes=10)
 SERVER_DOWN_RETRY = 60  # seconds; no attempt is counted when we cannot even connect
+REDIS_DOWN_RETRY = 10  # seconds; the reaper queues the batch anyway once Redis is back
 AUDIT_LABELS = {
     "newsletter.send_started": gettext_lazy("Newsletter sending started"),
     "newsletter.sent": gettext_lazy("Newsletter sent"),
@@ -70,28 +79,29 @@ class BatchOutcome:
     retry_in: float | None = None  # a transient failure: run the next batch after this
 
 
-def lease() -> timedelta:
-    """How long a claimed row may stay `sending`: 10 minutes plus a batch at the rate limit."""
-    rate = settings.NEWSLETTER_RATE_PER_MINUTE
-    batch = settings.NEWSLETTER_BATCH_SIZE * 60 / rate if rate > 0 else 0
-    return BASE_LEASE + timedelta(seconds=batch)
-
-
 def _pending_key(issue_id: int) -> str:
     return f"newsletter:batch-pending:{issue_id}"
 
 
 def batch_enqueue(issue_id: int, countdown: float = 0) -> bool:
-    """Queue a batch task unless one already waits in the queue for this issue."""
+    """Queue a batch task unless one already waits in the queue for this issue.
+
+    Without Redis nothing can be queued: that is logged, not raised (the sending has started
+    or the rows are committed); the reaper queues the batch once Redis is back.
+    """
     from newsletter.tasks import issue_batch_send
 
-    if not cache.add(_pending_key(issue_id), 1, timeout=int(countdown) + 300):
-        return False
     try:
-        issue_batch_send.apply_async((issue_id,), countdown=countdown)
-    except Exception:
-        cache.delete(_pending_key(issue_id))  # the reaper tries again in a minute
-        raise
+        if not cache.add(_pending_key(issue_id), 1, timeout=int(countdown) + 300):
+            return False
+        try:
+            issue_batch_send.apply_async((issue_id,), countdown=countdown)
+        except Exception:
+            cache.delete(_pending_key(issue_id))  # or no batch could be queued for 5 minutes
+            raise
+    except BROKER_ERRORS as error:
+        logger.warning("newsletter %s: batch not queued, Redis unreachable: %s", issue_id, error)
+        return False
     return True
 
 
@@ -127,66 +137,6 @@ def issue_send_start(issue: Issue, *, by: User | None) -> int:
         transaction.on_commit(lambda: batch_enqueue(locked.pk))
     issue.status, issue.started_at = locked.status, locked.started_at
     return count
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A claimed delivery row with what sending it needs: no model instances per mail."""
-
-    pk: int
-    user_id: int | None
-    email: str
-    language: str
-    attempts: int
-    active: bool  # the account exists and is active
-    unsubscribed: bool
-
-
-_CLAIM = (
-    # One statement, one round trip: rows locked by another worker are skipped, never
-    # shared (SKIP LOCKED), and what sending needs comes back with them. No ORDER BY in the
-    # inner select: sorting every queued row on each claim cost more than the batch's
-    # sends; the (issue, status) index hands rows out in about insertion order anyway.
-    "WITH claimed AS (UPDATE newsletter_delivery SET status = %s, claimed_at = %s,"
-    " attempts = attempts + 1"
-    " WHERE id = ANY(ARRAY(SELECT id FROM newsletter_delivery WHERE issue_id = %s AND status = %s"
-    " LIMIT %s FOR UPDATE SKIP LOCKED))"
-    " RETURNING id, user_id, email, language, attempts)"
-    " SELECT c.id, c.user_id, c.email, c.language, c.attempts, COALESCE(u.is_active, false),"
-    " EXISTS (SELECT 1 FROM newsletter_preference p"
-    "  WHERE p.user_id = c.user_id AND NOT p.subscribed)"
-    " FROM claimed c LEFT JOIN portal_user u ON u.id = c.user_id ORDER BY c.id"
-)
-
-
-def _claim(issue_id: int, size: int) -> list[Claimed]:
-    with db_connection.cursor() as cursor:
-        cursor.execute(_CLAIM, [Status.SENDING, timezone.now(), issue_id, Status.QUEUED, size])
-        return [Claimed(*row) for row in cursor.fetchall()]
-
-
-def _mark(delivery: Claimed, status: str, error: str = "") -> None:
-    """Record one row's outcome at once (autocommit): a crash cannot take it back.
-
-    Plain SQL: this runs once per mail, and the ORM's query building cost as much as the
-    database round trip.
-    """
-    now = timezone.now()
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_TABLE} SET status = %s, error = %s,"  # noqa: S608 - constant table name
-            " sent_at = CASE WHEN %s THEN %s ELSE sent_at END,"
-            " claimed_at = CASE WHEN %s THEN NULL ELSE claimed_at END WHERE id = %s",
-            [status, error[:500], status == Status.SENT, now, status == Status.QUEUED,
-             delivery.pk],
-        )  # fmt: skip
-
-
-def _release(deliveries: list[Claimed]) -> int:
-    """Put claimed rows that were not tried back, without counting an attempt."""
-    return Delivery.objects.filter(pk__in=[d.pk for d in deliveries], status=Status.SENDING).update(
-        status=Status.QUEUED, claimed_at=None, attempts=F("attempts") - 1
-    )
 
 
 def _skip_reason(delivery: Claimed) -> str:
@@ -240,9 +190,9 @@ def batch_send(issue_id: int, *, limiter: RateLimiter | None = None) -> BatchOut
     issue = Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).first()
     if issue is None:
         return outcome
-    claimed = _claim(issue_id, settings.NEWSLETTER_BATCH_SIZE)
-    if claimed:
-        _send_claimed(issue, claimed, outcome, limiter or default_limiter())
+    claim = deliveries_claim(issue_id=issue_id, size=settings.NEWSLETTER_BATCH_SIZE)
+    if claim.rows:
+        _send_claimed(issue, claim, outcome, limiter or default_limiter())
     outcome.more = Delivery.objects.filter(issue_id=issue_id, status=Status.QUEUED).exists()
     if not outcome.more:
         issue_finish(issue_id)
@@ -253,62 +203,97 @@ def default_limiter() -> RateLimiter:
     return RateLimiter(settings.NEWSLETTER_RATE_PER_MINUTE)
 
 
-def _send_claimed(
-    issue: Issue, claimed: list[Claimed], outcome: BatchOutcome, limiter: RateLimiter
-) -> None:
+def _send_claimed(issue: Issue, claim: Claim, outcome: BatchOutcome, limiter: RateLimiter) -> None:
     connection = get_connection()
     try:
         connection.open()
     except (smtplib.SMTPException, OSError) as error:
         logger.warning("newsletter %s: SMTP server unreachable: %s", issue.pk, error)
-        outcome.requeued += _release(claimed)
+        outcome.requeued += deliveries_release(claim.rows)
         outcome.retry_in = SERVER_DOWN_RETRY
         return
-    # With the SMTP backend, mails are made from one template per language (see Template).
-    smtp = connection.connection if isinstance(connection, SmtpBackend) else None
     _synchronous_commit(on=False)
     try:
-        for index, delivery in enumerate(claimed):
-            if reason := _skip_reason(delivery):
-                _mark(delivery, Status.FAILED, reason)
-                outcome.failed += 1
-                continue
-            raw = template = None
-            if smtp is not None:
-                template = _template(issue, delivery.language)
-                token = unsubscribe_token_for(delivery.user_id)
-                raw = template.render(email=delivery.email, token=token)
-            limiter.acquire()
-            try:
-                if raw is not None:
-                    smtp.sendmail(template.sender, [delivery.email], raw)
-                else:
-                    connection.send_messages(
-                        [message_for(issue, user=User(pk=delivery.user_id),
-                                     email=delivery.email, language=delivery.language)]
-                    )  # fmt: skip
-            except (smtplib.SMTPException, OSError) as error:
-                text = f"{type(error).__name__}: {error}"
-                if _permanent(error):
-                    _mark(delivery, Status.FAILED, text)
-                    outcome.failed += 1
-                    continue
-                # The connection is suspect now: stop, put the rest back, retry later.
-                if delivery.attempts >= MAX_ATTEMPTS:
-                    _mark(delivery, Status.FAILED, text)
-                    outcome.failed += 1
-                else:
-                    _mark(delivery, Status.QUEUED, text)
-                    outcome.requeued += 1
-                outcome.requeued += _release(claimed[index + 1 :])
-                outcome.retry_in = min(600, 30 * 2 ** (delivery.attempts - 1))
-                return
-            _mark(delivery, Status.SENT)
-            outcome.sent += 1
+        with claim.kept():
+            _send_rows(issue, claim, connection, outcome, limiter)
+    except BaseException:
+        # Our own failure (a database error, the task's time limit): the rows the server never
+        # saw go back now instead of after the lease. The one in flight, if any, waits for
+        # the lease: the server may have taken it.
+        try:
+            deliveries_release(claim.rows[claim.tried :])
+        except DatabaseError as error:
+            logger.warning("newsletter %s: rows left to the reaper: %s", issue.pk, error)
+        raise
     finally:
         _synchronous_commit(on=True)
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()  # the server may have gone away already
+
+
+def _send_rows(
+    issue: Issue, claim: Claim, connection, outcome: BatchOutcome, limiter: RateLimiter
+) -> None:
+    """Send the claimed rows in order, keeping `claim.tried` up to date."""
+    # With the SMTP backend, mails are made from one template per language (see Template).
+    smtp = connection.connection if isinstance(connection, SmtpBackend) else None
+    rows = claim.rows
+    for index, delivery in enumerate(rows):
+        if reason := _skip_reason(delivery):
+            delivery_mark(delivery, Status.FAILED, reason)
+            outcome.failed += 1
+            continue
+        raw = template = None
+        if smtp is not None:
+            template = _template(issue, delivery.language)
+            token = unsubscribe_token_for(delivery.user_id)
+            raw = template.render(email=delivery.email, token=token)
+        try:
+            limiter.acquire()
+        except RateLimitUnavailable as error:
+            # Without the shared bucket the rate cannot be kept: stop, nothing sent twice.
+            logger.warning("newsletter %s: rate limit unavailable: %s", issue.pk, error)
+            outcome.requeued += deliveries_release(rows[index:])
+            outcome.retry_in = REDIS_DOWN_RETRY
+            return
+        if not claim.holds(delivery):
+            # Taken back by the reaper: this worker looked dead (see claims.py).
+            logger.warning("newsletter %s: claim of delivery %s lost", issue.pk, delivery.pk)
+            continue
+        claim.tried = index + 1  # from here on the server may have it
+        try:
+            if raw is not None:
+                smtp.sendmail(template.sender, [delivery.email], raw)
+            else:
+                connection.send_messages(
+                    [message_for(issue, user=User(pk=delivery.user_id),
+                                 email=delivery.email, language=delivery.language)]
+                )  # fmt: skip
+        except (smtplib.SMTPException, OSError) as error:
+            text = f"{type(error).__name__}: {error}"
+            if _permanent(error):
+                delivery_mark(delivery, Status.FAILED, text)
+                outcome.failed += 1
+                continue
+            # The connection is suspect now: stop, put the rest back, retry later.
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery_mark(delivery, Status.FAILED, text)
+                outcome.failed += 1
+            else:
+                delivery_mark(delivery, Status.QUEUED, text)
+                outcome.requeued += 1
+            outcome.requeued += deliveries_release(rows[index + 1 :])
+            outcome.retry_in = min(600, 30 * 2 ** (delivery.attempts - 1))
+            return
+        if delivery_mark(delivery, Status.SENT):
+            outcome.sent += 1
+        else:
+            logger.warning(
+                "newsletter %s: delivery %s sent after its claim was lost; a resend carries "
+                "the same Message-ID",
+                issue.pk,
+                delivery.pk,
+            )
 
 
 _templates: dict[tuple, Template] = {}
@@ -379,11 +364,7 @@ def issue_finish(issue_id: int) -> bool:
 
 def deliveries_reap() -> dict[str, int]:
     """Put rows of dead workers back (or give up after MAX_ATTEMPTS); keep issues moving."""
-    stale = Delivery.objects.filter(status=Status.SENDING, claimed_at__lt=timezone.now() - lease())
-    gave_up = stale.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=Status.FAILED, error=f"gave up after {MAX_ATTEMPTS} attempts (worker lost)"
-    )
-    requeued = stale.update(status=Status.QUEUED, claimed_at=None)
+    requeued, gave_up = stale_claims_requeue()
     for issue_id in Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True):
         if Delivery.objects.filter(issue_id=issue_id, status=Status.QUEUED).exists():
             batch_enqueue(issue_id)  # no-op while a batch task already waits
@@ -393,7 +374,7 @@ def deliveries_reap() -> dict[str, int]:
 
 
 def scheduled_issues_send() -> dict[str, int]:
-    """Beat, every minute: start the issues whose time has come, then reap."""
+    """Beat, every few seconds: start the issues whose time has come, then reap."""
     started = 0
     due = Issue.objects.filter(status=Issue.Status.SCHEDULED, scheduled_for__lte=timezone.now())
     for issue in due.order_by("scheduled_for", "pk"):

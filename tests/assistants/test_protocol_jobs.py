@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from assistants import schema
@@ -257,6 +257,15 @@ def test_reaper_fails_a_job_that_keeps_crashing(alice, model, settings):
     assert job.error
 
 
+def test_reaper_runs_every_ten_seconds_so_a_dead_workers_job_is_back_within_a_minute(settings):
+    from portal.celery import app
+
+    entry = app.conf.beat_schedule["generation-jobs-reap"]
+    assert entry["schedule"] == timedelta(seconds=10)
+    assert entry["options"]["expires"] < 10  # a message that waited a period is dropped
+    assert settings.LLM_JOB_LEASE_SECONDS + 10 < 60
+
+
 @pytest.mark.django_db
 def test_reaper_resends_jobs_whose_message_was_lost(
     alice, model, settings, django_capture_on_commit_callbacks
@@ -301,18 +310,31 @@ def test_broken_model_file_fails_the_job_with_a_message(alice, model, settings, 
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_lease_is_renewed_while_the_model_reads_a_long_prompt(alice, model, settings):
-    from assistants.services.jobs import job_lease_kept
+def test_lease_is_renewed_while_the_model_reads_a_long_prompt(alice, model, settings, monkeypatch):
+    from assistants.services import jobs
     from tests.factories import protocol_for
 
-    settings.LLM_JOB_LEASE_SECONDS = 10  # renewed every ~3.3 s
+    settings.LLM_JOB_LEASE_SECONDS = 3  # renewed every second
     _, done = protocol_for(alice)
     job = GenerationJob.objects.create(
         owner=alice, template=done.template, params=done.job.params, input_text=TRANSCRIPT
     )
     job = job_claim(job_id=job.pk, worker="w1")
     first_lease = job.lease_expires_at
-    with job_lease_kept(job):
-        time.sleep(4)  # no token yet: only the keeper renews
-    job.refresh_from_db()
-    assert job.lease_expires_at > first_lease
+    renewals = []
+
+    def database_away_once(job: GenerationJob, **progress) -> bool:
+        renewals.append(job.pk)
+        if len(renewals) == 1:
+            raise OperationalError("the database went away for a moment")
+        return heartbeat(job, **progress)
+
+    heartbeat = jobs.job_heartbeat
+    monkeypatch.setattr(jobs, "job_heartbeat", database_away_once)
+    renewed = GenerationJob.objects.filter(pk=job.pk, lease_expires_at__gt=first_lease)
+    with jobs.job_lease_kept(job):  # no token yet: only the keeper renews
+        deadline = time.monotonic() + 60
+        while not renewed.exists():
+            assert time.monotonic() < deadline, "the keeper never renewed the lease"
+            time.sleep(0.1)
+    assert len(renewals) >= 2  # a failed renewal did not stop the keeper

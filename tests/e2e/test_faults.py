@@ -292,7 +292,7 @@ def test_sigkilled_llm_process_finishes_its_job_once(stacks) -> None:
 
     assert _alive(main), "the llm worker's main process must survive its pool process"
     # Celery forks a new pool process; the job comes back through the rejected message or,
-    # once the dead attempt's 10-second lease has run out, through beat's reaper (every minute).
+    # once the dead attempt's 10-second lease has run out, through beat's reaper (every 10 seconds).
     _wait_in_stack(
         stack,
         f"not GenerationJob.objects.filter(pk={job_id}, status__in=GenerationJob.ACTIVE).exists()",
@@ -378,7 +378,7 @@ def test_redis_restart_loses_no_queued_job(stacks, data: str) -> None:
 
     for pid in worker:
         _signal(pid, signal.SIGCONT)
-    # Lost messages come back through beat's reaper (every minute), which re-sends jobs
+    # Lost messages come back through beat's reaper (every 10 seconds), which re-sends jobs
     # queued for longer than PORTAL_LLM_REQUEUE_AFTER_SECONDS.
     _wait_in_stack(
         stack,

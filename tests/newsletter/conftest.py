@@ -37,8 +37,9 @@ class Recorder:
     refuse: set[str] = field(default_factory=set)  # 550 at RCPT
     defer_once: set[str] = field(default_factory=set)  # 451 at RCPT, once per address
     drop_after: int | None = None  # close the connection at the DATA after N accepted mails
-    stall_after: int | None = None  # never answer the DATA after N accepted mails
+    stall_after: int | None = None  # do not answer the DATA after N accepted mails …
     stalled: threading.Event = field(default_factory=threading.Event)
+    unstall: threading.Event = field(default_factory=threading.Event)  # … until this is set
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -68,7 +69,10 @@ class Recorder:
     async def handle_DATA(self, server, session, envelope):
         if self.stall_after is not None and len(self.received) >= self.stall_after:
             self.stalled.set()
-            await asyncio.sleep(3600)  # the client waits; the test kills it meanwhile
+            for _ in range(36_000):  # the client waits; the test kills it or lets it go
+                if self.unstall.is_set():
+                    break
+                await asyncio.sleep(0.1)
         if self.drop_after is not None and len(self.received) >= self.drop_after:
             self.drop_after = None  # only once: the retry goes through
             server.transport.close()

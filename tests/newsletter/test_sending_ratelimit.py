@@ -7,10 +7,12 @@ fake sleep moves that clock, so the figures are exact on a busy machine too.
 from __future__ import annotations
 
 import pytest
+import redis
+from django.core.cache import cache
 
 from newsletter.models import Issue
 from newsletter.services import sending
-from newsletter.services.ratelimit import RateLimiter
+from newsletter.services.ratelimit import RateLimiter, RateLimitUnavailable
 from tests.newsletter.conftest import drain
 
 
@@ -60,8 +62,9 @@ def test_a_batch_keeps_to_the_rate(cast, smtp, settings) -> None:
     assert sending.default_limiter().per_minute == 30
 
 
-def test_lease_outlasts_a_batch_at_the_rate(settings) -> None:
-    settings.NEWSLETTER_BATCH_SIZE, settings.NEWSLETTER_RATE_PER_MINUTE = 50, 10
-    assert sending.lease().total_seconds() == 600 + 300
-    settings.NEWSLETTER_RATE_PER_MINUTE = 0
-    assert sending.lease().total_seconds() == 600
+def test_redis_away_is_a_named_error(monkeypatch, tmp_path) -> None:
+    gone = redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"))
+    monkeypatch.setattr(cache._cache, "get_client", lambda *args, **kwargs: gone)
+    with pytest.raises(RateLimitUnavailable, match="ConnectionError"):
+        RateLimiter(60).acquire()
+    assert RateLimiter(0).acquire() == 0.0  # switched off: no Redis needed
