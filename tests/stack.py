@@ -20,7 +20,9 @@ from tests import netguard
 DATA_DIR = Path(tempfile.mkdtemp(prefix="portal-test-", dir="/tmp"))
 os.environ["PORTAL_DATA_DIR"] = str(DATA_DIR)
 os.environ["PORTAL_DEBUG"] = "true"  # development settings; Django's test runner sets DEBUG=False
-os.environ["PORTAL_LLM_N_THREADS"] = "2"
+# One llama.cpp thread, as the default on 2 cores: with two, each token waits for the slower
+# thread, and a machine kept busy by the suite itself made that many times slower.
+os.environ["PORTAL_LLM_N_THREADS"] = "1"
 for _name in (
     "DATABASE_URL",
     "REDIS_URL",

@@ -141,6 +141,11 @@ def live_stack_create(**extra_env: str) -> LiveStack:
         PORTAL_DEBUG="true",
         PORTAL_DATA_DIR=str(data_dir),
         PORTAL_LLM_N_THREADS="1",
+        # The llm worker at normal priority and full speed: the suite (and a busy CI machine)
+        # would otherwise make it step back for minutes. The stepping back has its own tests
+        # (tests/assistants/test_cpu_share.py) and measurement (bench/load.py).
+        PORTAL_LLM_NICE="0",
+        PORTAL_LLM_BUSY_SHARE_PERCENT="100",
         PORTAL_SIGNUP_DOMAINS=DEMO_DOMAIN,
         PORTAL_SITE_URL=f"http://127.0.0.1:{port}",
     )

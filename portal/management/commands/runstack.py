@@ -12,9 +12,7 @@ start, the banner and what the supervisor does; Enter prints the banner again.
 
 from __future__ import annotations
 
-import os
 import select
-import shlex
 import signal
 import socket
 import subprocess
@@ -233,20 +231,12 @@ class Command(BaseCommand):
 
 
 def totp_command(login: str) -> str:
-    """The command that prints a demo login's current code, as it works from this shell.
+    """The command that prints a demo login's current code, from the project directory.
 
-    `make run` exports PORTAL_DEBUG=true; a bare `python manage.py …` would find neither the
-    project's virtual environment nor debug mode, so the banner names both (or `make totp`).
+    Not `python manage.py demo_totp`: a plain `python` finds neither the project's virtual
+    environment nor the debug mode `make run` sets; `make totp` brings both.
     """
-    if os.environ.get("MAKELEVEL"):
-        return f"make totp WHO={login}"
-    env: list[str] = []
-    if settings.DEBUG:  # production needs its secrets in the environment: not printed here
-        env.append("PORTAL_DEBUG=true")
-    python = os.path.relpath(sys.executable, settings.BASE_DIR)
-    if python.startswith(".."):
-        python = sys.executable
-    return " ".join([*env, shlex.quote(python), "manage.py", "demo_totp", login])
+    return f"make totp WHO={login}"
 
 
 def _log_file(path: Path):
