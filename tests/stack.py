@@ -23,6 +23,9 @@ os.environ["PORTAL_DEBUG"] = "true"  # development settings; Django's test runne
 # One llama.cpp thread, as the default on 2 cores: with two, each token waits for the slower
 # thread, and a machine kept busy by the suite itself made that many times slower.
 os.environ["PORTAL_LLM_N_THREADS"] = "1"
+# The model in the test process at full speed: it would step back whenever the suite's own
+# workers and browser keep the machine busy (assistants/cpu_share.py, tested on its own).
+os.environ["PORTAL_LLM_BUSY_SHARE_PERCENT"] = "100"
 for _name in (
     "DATABASE_URL",
     "REDIS_URL",
