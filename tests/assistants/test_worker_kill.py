@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from assistants.gguf_models import write_chat_model
 from assistants.models import GenerationJob, Protocol
 from assistants.tasks import generation_job_run
 from portal.celery import app
+from tests.processes import stop_group, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,25 +63,6 @@ def _worker(name: str, queues: str) -> list[str]:
     ]  # fmt: skip
 
 
-def _wait(condition: Callable[[], bool], timeout: float, what: str, logs: list[Path]) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            tails = "\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for log in logs)
-            raise AssertionError(f"timed out waiting for {what}:\n{tails}")
-        time.sleep(0.1)
-
-
-def _stop(process: subprocess.Popen, sig: int) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sigkilled_worker_job_is_taken_over_within_seconds_and_finishes_once(
@@ -116,11 +97,11 @@ def test_sigkilled_worker_job_is_taken_over_within_seconds_and_finishes_once(
     every_log = list(logs.values())
     try:
         for name in ("first", "second", "reaper"):
-            _wait(lambda n=name: "ready." in logs[n].read_text(), 180, name, every_log)
+            wait_for(lambda n=name: "ready." in logs[n].read_text(), 180, name, *every_log)
         # What job_enqueue does, addressed to the first worker.
         GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=job.created_at)
         generation_job_run.apply_async((job.pk,), queue="llm-first")
-        _wait(
+        wait_for(
             lambda: (
                 GenerationJob.objects.filter(pk=job.pk, status="running")
                 .exclude(partial_output="")
@@ -128,7 +109,7 @@ def test_sigkilled_worker_job_is_taken_over_within_seconds_and_finishes_once(
             ),
             300,
             "the first worker to stream",
-            every_log,
+            *every_log,
         )
         os.killpg(first.pid, signal.SIGKILL)  # the whole worker: main process and pool child
         killed = time.monotonic()
@@ -136,24 +117,24 @@ def test_sigkilled_worker_job_is_taken_over_within_seconds_and_finishes_once(
         job.refresh_from_db()
         assert job.status == GenerationJob.Status.RUNNING and job.attempts == 1
 
-        _wait(
+        wait_for(
             lambda: GenerationJob.objects.filter(pk=job.pk, attempts=2).exists(),
             300,
             "the second worker to take the job over",
-            every_log,
+            *every_log,
         )
         recovered = time.monotonic() - killed
         print(f"\ngeneration job: a SIGKILLed worker's job recovered in {recovered:.1f} s")
-        _wait(
+        wait_for(
             lambda: GenerationJob.objects.get(pk=job.pk).status not in GenerationJob.ACTIVE,
             600,
             "the second worker to finish",
-            every_log,
+            *every_log,
         )
     finally:
-        _stop(first, signal.SIGKILL)
+        stop_group(first, signal.SIGKILL)
         for process in (second, reaper, beat):
-            _stop(process, signal.SIGTERM)
+            stop_group(process, signal.SIGTERM)
     # The job's lease (30 s) plus the reaper's period (10 s): well under a minute.
     assert recovered < 50, f"recovery took {recovered:.1f} s"
     job.refresh_from_db()

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from newsletter.services import claims, sending
 from portal.celery import app
 from tests.factories import UserFactory
 from tests.newsletter.conftest import drain
+from tests.processes import stop_group, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ALL = {f"{name}@firma.test" for name in ("alice", "bob", "rita", "ada", "walter", "charlie")}
@@ -58,25 +58,6 @@ def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str, *logs: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            tails = "\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for log in logs)
-            raise AssertionError(f"timed out waiting for {what}:\n{tails}")
-        time.sleep(0.1)
-
-
 def _sender(issue_id: int, port: int, log: Path) -> subprocess.Popen:
     """A separate process running one batch, as a Celery worker's pool child would."""
     env = _env(port, PORTAL_NEWSLETTER_BATCH_SIZE="4", PORTAL_NEWSLETTER_RATE_PER_MINUTE="0")
@@ -95,11 +76,11 @@ def test_killed_sender_resumes_without_duplicates_or_gaps(
     log = tmp_path / "sender.log"
     sender = _sender(issue.pk, port, log)
     try:
-        _wait(smtp.stalled.is_set, 120, "the sender to reach the third mail", log)
+        wait_for(smtp.stalled.is_set, 120, "the sender to reach the third mail", log)
         os.killpg(sender.pid, signal.SIGKILL)
         sender.wait(timeout=10)
     finally:
-        _stop(sender, signal.SIGKILL)
+        stop_group(sender, signal.SIGKILL)
     smtp.stall_after = None
     time_machine.move_to(timezone.now(), tick=False)  # the claim's lease is checked below
 
@@ -168,20 +149,20 @@ def test_a_killed_workers_rows_are_sent_by_another_within_seconds(
     beat = _start(_celery("beat", "-s", str(tmp_path / "beat-schedule")), env, logs["beat"])
     try:
         for name in ("first", "second"):
-            _wait(lambda n=name: "ready." in logs[n].read_text(), 180, f"{name}", *logs.values())
+            wait_for(lambda n=name: "ready." in logs[n].read_text(), 180, f"{name}", *logs.values())
         # Only the first worker listens on "first": it gets the batch, all 60 rows.
         app.send_task("newsletter.tasks.issue_batch_send", (issue.pk,), queue="first")
-        _wait(smtp.stalled.is_set, 180, "the first worker to hang", *logs.values())
+        wait_for(smtp.stalled.is_set, 180, "the first worker to hang", *logs.values())
         smtp.stall_after = None  # the next sender is not held up
         os.killpg(first.pid, signal.SIGKILL)
         killed = time.monotonic()
         first.wait(timeout=30)
         assert Delivery.objects.filter(status="sending").count() == 30  # 1 in flight, 29 not
 
-        _wait(lambda: len(smtp.recipients) == 60, 300, "the rest of the issue", *logs.values())
+        wait_for(lambda: len(smtp.recipients) == 60, 300, "the rest of the issue", *logs.values())
         recovered = time.monotonic() - killed
         print(f"\nnewsletter: a SIGKILLed worker's 30 claimed rows recovered in {recovered:.1f} s")
-        _wait(
+        wait_for(
             lambda: Issue.objects.filter(pk=issue.pk, status="sent").exists(),
             60,
             "the issue to be marked sent",
@@ -189,7 +170,7 @@ def test_a_killed_workers_rows_are_sent_by_another_within_seconds(
         )
     finally:
         for process in (first, second, beat):
-            _stop(process, signal.SIGKILL if process is first else signal.SIGTERM)
+            stop_group(process, signal.SIGKILL if process is first else signal.SIGTERM)
     # The claim's lease (20 s) plus the reaper's period (10 s) plus 30 mails at the rate.
     assert recovered < 45, f"recovery took {recovered:.1f} s"
     assert sorted(smtp.recipients) == everyone  # each exactly once
