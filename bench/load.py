@@ -11,7 +11,7 @@
    window (checked, and its tokens counted). The llm worker uses the product's default
    thread count (the cores less one) unless `--llm-threads` says otherwise.
 3. Figures per phase: requests/s, p50/p95/p99, errors; the target is p95 busy / p95 idle ≤ 2.
-`--smoke`: 5 people, 5 s per phase, a 256-wide 6-layer model written into the run's data dir
+`--smoke`: 5 people, 3 s per phase, a 256-wide 6-layer model written into the run's data dir
 (proves it runs, in about a minute).
 Sessions are created in-process (force_login): the login form allows 30 logins a minute
 per address, and this measures browsing, not logging in.
@@ -42,7 +42,7 @@ from statistics import quantiles
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 2.0
 FULL = {"seconds": 60.0, "users": 50}
-SMOKE = {"seconds": 5.0, "users": 5}
+SMOKE = {"seconds": 3.0, "users": 5}
 # Small enough to write in a second, slow enough to still be writing after the busy window.
 SMOKE_SHAPE = {"n_embd": 256, "n_layer": 6, "n_head": 8, "n_head_kv": 4, "n_ff": 512}
 WORKERS = 3  # the Dockerfile's gunicorn command, which docker-compose.yml runs
@@ -399,7 +399,7 @@ def main() -> int:
     from bench import arguments, llm_overhead
 
     parser = arguments(__doc__)
-    parser.add_argument("--seconds", type=float, help="length of each phase (60, smoke 5)")
+    parser.add_argument("--seconds", type=float, help="length of each phase (60, smoke 3)")
     parser.add_argument("--users", type=int, help="concurrent people (50, smoke 5)")
     parser.add_argument(
         "--think", type=float, default=0, help="mean pause between a person's pages (s)"

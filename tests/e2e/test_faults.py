@@ -269,7 +269,7 @@ def test_sigkilled_llm_process_finishes_its_job_once(stacks) -> None:
     stack = stacks.start(
         prepare=_slow_model,
         PORTAL_LLM_N_CTX="4096",
-        PORTAL_LLM_MAX_OUTPUT_TOKENS="800",
+        PORTAL_LLM_MAX_OUTPUT_TOKENS="400",  # caught mid-stream, done soon after the restart
         PORTAL_LLM_JOB_LEASE_SECONDS="10",
     )
     alice = Session(stack)
@@ -366,8 +366,9 @@ def test_redis_restart_loses_no_queued_job(stacks, data: str) -> None:
     (no volume, a crash) loses it, and the job rows in PostgreSQL bring every job back."""
     stack = stacks.start(
         PORTAL_LLM_MAX_OUTPUT_TOKENS="64",
-        # The least the reaper waits before it re-sends a queued job's wake-up call.
-        PORTAL_LLM_REQUEUE_AFTER_SECONDS="30",
+        # The least the reaper waits before it re-sends a queued job's wake-up call (a
+        # re-send before the restart is harmless: a job runs once however often it is woken).
+        PORTAL_LLM_REQUEUE_AFTER_SECONDS="10",
     )
     alice = Session(stack)
     alice.login("alice")
