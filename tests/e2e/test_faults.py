@@ -366,9 +366,9 @@ def test_redis_restart_loses_no_queued_job(stacks, data: str) -> None:
     (no volume, a crash) loses it, and the job rows in PostgreSQL bring every job back."""
     stack = stacks.start(
         PORTAL_LLM_MAX_OUTPUT_TOKENS="64",
-        # The least the reaper waits before it re-sends a queued job's wake-up call (a
-        # re-send before the restart is harmless: a job runs once however often it is woken).
-        PORTAL_LLM_REQUEUE_AFTER_SECONDS="10",
+        # The least the reaper waits before it re-sends a queued job's wake-up call (the
+        # settings refuse less than 30 s).
+        PORTAL_LLM_REQUEUE_AFTER_SECONDS="30",
     )
     alice = Session(stack)
     alice.login("alice")
