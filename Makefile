@@ -55,7 +55,7 @@ format: $(VENV)/.synced
 
 # Extract and compile translations (needs GNU gettext's xgettext for extraction only).
 messages: $(VENV)/.synced
-	$(PY) manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=.tools --ignore=var
+	$(PY) manage.py makemessages -l de -l en --no-obsolete --ignore=.venv --ignore=.tools --ignore=var --ignore=tests --ignore=bench --ignore=static
 	$(PY) -m portal.i18n_compile locale
 
 # Each bench as a module from the project root (`python -m bench.<name>`), so that no

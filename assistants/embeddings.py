@@ -7,7 +7,7 @@ Where they are computed:
   query in each process, i.e. after gunicorn forked its workers (llama.cpp is not fork-safe),
   never at import time.
 - Document embeddings are computed by Celery tasks on the `default` queue after commit
-  (`rollout.tasks.search`) and by `manage.py search_reindex`.
+  (`rollout.search.tasks`) and by `manage.py search_reindex`.
 
 Without `PORTAL_EMBEDDING_MODEL_PATH` (or when the file cannot be loaded) `get_embedder()`
 returns None and search falls back to full text only. An OpenAI-compatible embeddings

@@ -150,9 +150,9 @@ def programme(size: dict) -> None:
     """Add milestones per phase and KPIs (every metric, `kpi_sets` times) with 84 days' trend."""
     from django.utils import timezone
 
-    from rollout import kpis
-    from rollout.demo import seed_programme
+    from rollout.demo.programme import seed_programme
     from rollout.models import Kpi, KpiMeasurement, Milestone, Phase
+    from rollout.programme import kpis
 
     seed_programme(lambda line: None)
     today = timezone.localdate()
@@ -306,7 +306,7 @@ def measure(data: Path, sizes: Sizes) -> dict:
 
     from portal.roles import Role
     from portal.services import user_create
-    from rollout.views.dashboard import CACHE_SECONDS
+    from rollout.programme.views_dashboard import CACHE_SECONDS
 
     rng = random.Random(5)
     admin = user_create(email="ada@bench.example", name="Ada Bench", roles=[Role.PROGRAMME_ADMIN])

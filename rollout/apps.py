@@ -16,25 +16,22 @@ class RolloutConfig(AppConfig):
             register_nav,
             register_report_facts,
         )
-        from rollout import (
-            audit_labels,
-            cards,
-            demo,
-            demo_kpis,
-            demo_people,
-            officehour_hooks,
-            report,
-            survey_hooks,
-            usecase_hooks,
-        )
-        from rollout.demo_faq import seed_faq
-        from rollout.demo_officehours import seed_office_hours
-        from rollout.demo_surveys import seed_surveys
-        from rollout.demo_usecases import seed_use_cases
+        from rollout import audit_labels
+        from rollout.demo import kpis as demo_kpis
+        from rollout.demo import people as demo_people
+        from rollout.demo import programme as demo
+        from rollout.demo.faq import seed_faq
+        from rollout.demo.officehours import seed_office_hours
+        from rollout.demo.surveys import seed_surveys
+        from rollout.demo.usecases import seed_use_cases
+        from rollout.faq.cards import faq_cards
+        from rollout.faq.services import AUDIT_LABELS as FAQ_AUDIT_LABELS
         from rollout.navigation import NAV
-        from rollout.services.faq import AUDIT_LABELS as FAQ_AUDIT_LABELS
-        from rollout.services.governance import governance_facts
-        from rollout.views.faq_cards import faq_cards
+        from rollout.officehours import hooks as officehour_hooks
+        from rollout.people.governance import governance_facts
+        from rollout.programme import cards, report
+        from rollout.surveys import hooks as survey_hooks
+        from rollout.usecases import hooks as usecase_hooks
 
         register_nav(*NAV)
         register_home_cards(cards.phase_cards)

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from rollout.routes import (
-    events,
-    faq,
-    officehours,
-    people,
-    programme,
-    search,
-    surveys,
-    usecases,
-)
+from rollout.events import urls as events
+from rollout.faq import urls as faq
+from rollout.officehours import urls as officehours
+from rollout.people import urls as people
+from rollout.programme import urls as programme
+from rollout.surveys import urls as surveys
+from rollout.usecases import urls as usecases
+from rollout.usecases import urls_search as search
 
 app_name = "rollout"
 urlpatterns = [

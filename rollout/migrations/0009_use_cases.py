@@ -4,7 +4,7 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 import pgvector.django.vector
-import rollout.models.usecases
+import rollout.usecases.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(upload_to=rollout.models.usecases._attachment_path, verbose_name='file')),
+                ('file', models.FileField(upload_to=rollout.usecases.models._attachment_path, verbose_name='file')),
                 ('added_at', models.DateTimeField(auto_now_add=True)),
                 ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('use_case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='rollout.usecase')),

@@ -4,7 +4,7 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 import pgvector.django.vector
-import rollout.models.faq
+import rollout.faq.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('text', models.TextField(max_length=3000, verbose_name='question')),
-                ('receipt', models.CharField(default=rollout.models.faq._receipt, editable=False, max_length=40, unique=True)),
+                ('receipt', models.CharField(default=rollout.faq.models._receipt, editable=False, max_length=40, unique=True)),
                 ('status', models.CharField(choices=[('open', 'open'), ('answered', 'answered'), ('published', 'published as FAQ entry'), ('closed', 'closed')], default='open', max_length=10)),
                 ('answer', models.TextField(blank=True, max_length=10000, verbose_name='answer')),
                 ('answered_at', models.DateTimeField(blank=True, null=True)),

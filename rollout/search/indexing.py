@@ -1,7 +1,7 @@
 """Keeping the embeddings up to date.
 
 A change of record calls `use_case_changed(pk)` → after commit, the Celery task
-`rollout.tasks.search.use_case_embed` (default queue) → `embed_records()`. It is idempotent:
+`rollout.search.tasks.use_case_embed` (default queue) → `embed_records()`. It is idempotent:
 a record whose stored vector has the same content hash, model name and dimension is skipped,
 so a task delivered twice, or a reindex run after it, writes nothing. `reindex()` (the
 `search_reindex` command) walks every record in batches after a model change or a restore.
@@ -29,7 +29,7 @@ def use_case_changed(use_case_id: int) -> None:
     """Schedule (after commit) the embedding of a use case whose text changed."""
     if settings.EMBEDDING_MODEL_PATH is None:
         return  # nothing would ever read the vector; reindex fills it once a model is set
-    from rollout.tasks.search import use_case_embed
+    from rollout.search.tasks import use_case_embed
 
     use_case_embed.delay_on_commit(use_case_id)
 

@@ -18,7 +18,7 @@ from django.db.models import Model, QuerySet
 class SearchSource:
     name: str
     model: type[Model]
-    embedding_model: type[Model]  # a rollout.models.search.Embedding subclass
+    embedding_model: type[Model]  # a rollout.search.models.Embedding subclass
     owner_field: str  # the embedding's one-to-one field pointing at `model`
     title_field: str
     excerpt_fields: tuple[str, ...]  # shown (with highlights) under the title

@@ -208,7 +208,7 @@ def test_admin_checks_the_programme_cockpit(visitor) -> None:
     expect(kpis).to_contain_text(re.compile(r"\d+,\d"))  # German decimal comma
 
     counted = ada.stack.shell(
-        "from rollout.models import UseCase; from rollout.services.usecases import COUNTED;"
+        "from rollout.models import UseCase; from rollout.usecases.services import COUNTED;"
         "print(UseCase.objects.filter(status__in=COUNTED).count())"
     ).strip()
     validated = kpis.locator("tbody tr", has_text="Validierte Use Cases")

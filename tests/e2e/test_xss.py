@@ -151,9 +151,9 @@ from datetime import timedelta
 from django.utils import timezone
 from portal.models import User
 from rollout.models import SurveyQuestion
-from rollout.services.surveys import QuestionSpec, survey_create
-from rollout.services.surveys_answer import survey_answer
-from rollout.services.surveys_groups import min_group_size
+from rollout.surveys.services import QuestionSpec, survey_create
+from rollout.surveys.answer import survey_answer
+from rollout.surveys.groups import min_group_size
 
 ARGS = json.loads(%r)
 ada = User.objects.get(email=ARGS["admin"])
@@ -179,7 +179,7 @@ _SURVEY_CLOSE = """
 import json
 from portal.models import User
 from rollout.models import Survey
-from rollout.services.surveys import survey_close
+from rollout.surveys.services import survey_close
 ARGS = json.loads(%r)
 survey_close(survey=Survey.objects.get(pk=ARGS["survey"]), by=User.objects.get(email=ARGS["by"]))
 print("XSS-JSON 1")

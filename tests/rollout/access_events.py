@@ -44,8 +44,8 @@ def extra_ids(cast: dict, ids: dict[str, int]) -> dict[str, int]:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
+    from rollout.events.calendar import calendar_token_replace
     from rollout.models import Event, EventMaterial, EventSeries, Registration
-    from rollout.services.calendar import calendar_token_replace
 
     start = timezone.now() + timedelta(days=5)
     hosted = Event.objects.create(

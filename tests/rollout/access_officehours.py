@@ -51,7 +51,7 @@ def extra_ids(cast: dict, ids: dict[str, int]) -> dict[str, int]:
     from django.utils import timezone
 
     from rollout.models import Booking, OfficeHour
-    from rollout.services.officehours import officehour_generate
+    from rollout.officehours.services import officehour_generate
 
     office_hour = OfficeHour.objects.create(
         host=cast["bob"],

@@ -35,7 +35,7 @@ def extra_ids(cast: dict, ids: dict[str, int]) -> dict[str, int]:
     from django.utils import timezone
 
     from rollout.models import SurveyQuestion
-    from rollout.services.surveys import QuestionSpec, survey_create
+    from rollout.surveys.services import QuestionSpec, survey_create
 
     now = timezone.now()
     survey = survey_create(

@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from portal.models import AuditEntry
+from rollout.events import calendar
+from rollout.events.calendar import CalendarItem, calendar_render, fold
+from rollout.events.services import registration_create
 from rollout.models import CalendarToken, Event, Registration
-from rollout.services import calendar
-from rollout.services.calendar import CalendarItem, calendar_render, fold
-from rollout.services.events import registration_create
 
 NASTY = [
     "Community-Runde: Use Cases, Tipps; Tricks",

@@ -14,14 +14,15 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rollout import charts, kpis
-from rollout.cards import programme_status_cards
-from rollout.demo import seed_programme
-from rollout.demo_kpis import seed_milestones_and_kpis
+from rollout.common import charts
+from rollout.common.spreadsheet import csv_safe
+from rollout.demo.kpis import seed_milestones_and_kpis
+from rollout.demo.programme import seed_programme
 from rollout.models import Event, Kpi, KpiMeasurement, Milestone, Registration
-from rollout.report import programme_facts
-from rollout.spreadsheet import csv_safe
-from rollout.views import dashboard as dashboard_view
+from rollout.programme import kpis
+from rollout.programme import views_dashboard as dashboard_view
+from rollout.programme.cards import programme_status_cards
+from rollout.programme.report import programme_facts
 from tests.factories import DepartmentFactory, UserFactory
 from tests.rollout.access_programme import build_programme
 

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.models import AuditEntry
+from rollout.common.spreadsheet import csv_safe as csv_cell
+from rollout.events.services import registration_create
 from rollout.models import Event, Registration
-from rollout.services.events import registration_create
-from rollout.spreadsheet import csv_safe as csv_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -210,8 +210,8 @@ def test_export_of_registrations_and_attendance(admin_client, alice, bob, charli
 def test_a_session_cannot_move_onto_another_of_its_series(admin_client) -> None:
     from datetime import date, time
 
+    from rollout.events.series import series_generate
     from rollout.models import EventSeries
-    from rollout.services.series import series_generate
 
     series = EventSeries.objects.create(
         kind="community_round",

@@ -8,9 +8,9 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from portal.demo import seed_people
-from rollout.demo import seed_events, seed_programme
+from rollout.demo.programme import seed_events, seed_programme
+from rollout.events.series import series_rhythm
 from rollout.models import Event, EventMaterial, EventSeries, Registration
-from rollout.services.series import series_rhythm
 
 pytestmark = pytest.mark.django_db
 

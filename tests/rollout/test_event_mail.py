@@ -10,9 +10,9 @@ from django.core import mail
 from django.utils import timezone
 
 from portal.tasks import MAIL_ERRORS
+from rollout.events.services import registration_cancel, registration_create
+from rollout.events.tasks import event_registration_mail
 from rollout.models import Event, Registration
-from rollout.services.events import registration_cancel, registration_create
-from rollout.tasks.events import event_registration_mail
 
 pytestmark = pytest.mark.django_db
 START = datetime(2026, 10, 15, 12, 0, tzinfo=timezone.get_fixed_timezone(0))

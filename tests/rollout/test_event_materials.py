@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from portal.models import AuditEntry
+from rollout.events.materials import safe_filename
 from rollout.models import Event, EventMaterial, Registration
-from rollout.services.event_materials import safe_filename
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n% Folien\n" + b"0" * 100

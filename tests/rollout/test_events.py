@@ -9,8 +9,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from rollout.events.services import RegistrationError, registration_cancel, registration_create
 from rollout.models import Event, Registration
-from rollout.services.events import RegistrationError, registration_cancel, registration_create
 from tests.factories import UserFactory
 
 Status = Registration.Status

@@ -8,8 +8,8 @@ import pytest
 
 from assistants.embeddings import reset_embedder
 from portal.models import User
+from rollout.faq.cards import faq_cards
 from rollout.models import FaqCategory, FaqEntry
-from rollout.views.faq_cards import faq_cards
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -177,7 +177,7 @@ def test_entry_page_queries_do_not_grow(client, alice, faq, django_assert_max_nu
 
 
 def test_home_card_for_the_team_and_for_askers(rf, alice, ada, faq) -> None:
-    from rollout.services.faq_questions import question_ask
+    from rollout.faq.questions import question_ask
 
     question_ask(text="Frage", category=None, asker=alice, anonymous=False)
     request = rf.get("/")

@@ -10,8 +10,8 @@ import time_machine
 from django.core import mail
 
 from portal.models import AuditEntry, User
+from rollout.faq.services import FaqError, faq_entry_from_office_hour
 from rollout.models import FaqCategory, FaqEntry, Question
-from rollout.services.faq import FaqError, faq_entry_from_office_hour
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 20)
@@ -184,7 +184,7 @@ def test_office_hour_hook_creates_a_published_entry(bob, category) -> None:
 
 def test_demo_faq_is_idempotent_and_has_stale_entries(settings) -> None:
     from portal.demo import seed_people
-    from rollout.demo_faq import ENTRIES, seed_faq
+    from rollout.demo.faq import ENTRIES, seed_faq
 
     seed_people(lambda line: None)
     lines: list[str] = []
@@ -207,11 +207,11 @@ def test_every_audited_action_has_a_label() -> None:
     import re
     from pathlib import Path
 
-    from rollout.services import faq
+    from rollout.faq import services as faq
 
     root = Path(faq.__file__).parent
     used = set()
-    for name in ("faq.py", "faq_questions.py"):
+    for name in ("services.py", "questions.py"):
         text = (root / name).read_text()
         text = re.sub(r"AUDIT_LABELS = \{.*?\n\}", "", text, flags=re.S)  # the labels themselves
         used |= set(re.findall(r'"(faq\.[a-z_]+)"', text))

@@ -8,11 +8,11 @@ from django.db import connection
 
 from portal.models import AuditEntry, User
 from portal.tasks import MAIL_ERRORS
+from rollout.faq.mail import question_mail_send
+from rollout.faq.questions import question_answer, question_ask, question_close
+from rollout.faq.services import FaqError
+from rollout.faq.tasks import faq_question_mail
 from rollout.models import FaqCategory, FaqEntry, Question
-from rollout.services.faq import FaqError
-from rollout.services.faq_mail import question_mail_send
-from rollout.services.faq_questions import question_answer, question_ask, question_close
-from rollout.tasks.faq import faq_question_mail
 
 pytestmark = pytest.mark.django_db
 S = Question.Status
@@ -101,7 +101,7 @@ def test_every_step_is_audited_with_ids_only(alice, ada, category) -> None:
     text = "Geheime Frage mit Inhalt XYZ"
     question = question_ask(text=text, category=None, asker=alice, anonymous=False)
     question_answer(question=question, answer="Antwort ABC", by=ada)
-    from rollout.services.faq_questions import question_publish
+    from rollout.faq.questions import question_publish
 
     question_publish(
         question=question, category=category, question_de="Frage?", answer_de="Antwort.", by=ada
@@ -256,7 +256,7 @@ def test_publish_needs_a_short_question_and_keeps_state_on_error(
 
 
 def test_publishing_an_open_question_answers_it(ada, alice, category) -> None:
-    from rollout.services.faq_questions import question_publish
+    from rollout.faq.questions import question_publish
 
     question = question_ask(text="Frage", category=None, asker=None, anonymous=True)
     entry = question_publish(

@@ -10,18 +10,18 @@ import pytest
 
 from assistants.embeddings import reset_embedder
 from portal.models import User
-from rollout.models import FaqCategory, FaqEmbedding, FaqEntry
-from rollout.search import vectors
-from rollout.search.sources import content_hash
-from rollout.search_faq import (
+from rollout.faq.search import (
     faq_entry_changed,
     faq_reindex,
     faq_search,
     faq_source,
     related_entries,
 )
-from rollout.services.faq import faq_entry_create, faq_entry_update
-from rollout.tasks.faq import faq_entry_embed
+from rollout.faq.services import faq_entry_create, faq_entry_update
+from rollout.faq.tasks import faq_entry_embed
+from rollout.models import FaqCategory, FaqEmbedding, FaqEntry
+from rollout.search import vectors
+from rollout.search.sources import content_hash
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from portal.models import AuditEntry
 from rollout.models import FeedbackMessage
-from rollout.services.feedback import FeedbackError, feedback_send
+from rollout.surveys.feedback import FeedbackError, feedback_send
 from tests.rollout.test_surveys import login
 
 pytestmark = pytest.mark.django_db

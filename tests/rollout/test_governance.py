@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone, translation
 
 from portal.models import AuditEntry
-from rollout.forms.governance import DecisionForm, parse_euro
 from rollout.models import Decision, EthicsReview, Phase, Programme
+from rollout.people.forms_governance import DecisionForm, parse_euro
 
 pytestmark = pytest.mark.django_db
 Outcome = EthicsReview.Outcome
@@ -272,8 +272,8 @@ def test_pages_without_a_programme(client, ada) -> None:
 
 def test_demo_decisions_and_reviews(db) -> None:
     from portal.demo import seed_people
-    from rollout.demo import seed_programme
-    from rollout.demo_people import seed_governance
+    from rollout.demo.people import seed_governance
+    from rollout.demo.programme import seed_programme
 
     lines: list[str] = []
     for seeder in (seed_people, seed_programme, seed_governance, seed_governance):
@@ -287,8 +287,8 @@ def test_demo_decisions_and_reviews(db) -> None:
 
 
 def test_report_facts_name_decisions_reviews_and_concerns(ada, programme) -> None:
-    from rollout.services.governance import governance_facts
-    from rollout.services.stakeholders import stakeholder_group_create, stakeholder_status_set
+    from rollout.people.governance import governance_facts
+    from rollout.people.stakeholders import stakeholder_group_create, stakeholder_status_set
 
     Decision.objects.create(
         programme=programme,

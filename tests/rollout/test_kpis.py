@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from assistants.models import GenerationJob, Protocol, ProtocolVersion
-from rollout import kpis, selectors
 from rollout.models import Event, Kpi, KpiMeasurement, Milestone, Multiplier, Registration
-from rollout.services.programme import kpis_measure
-from rollout.tasks.kpis import kpi_measure
+from rollout.programme import kpis, selectors
+from rollout.programme.services import kpis_measure
+from rollout.programme.tasks import kpi_measure
 from tests.factories import UserFactory, protocol_for
 from tests.rollout.access_programme import build_programme
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from portal.models import AuditEntry, User
 from portal.roles import Role
 from rollout.models import Event, Multiplier, Registration
-from rollout.services import multipliers as service
+from rollout.people import multipliers as service
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +147,7 @@ def test_add_form_refuses_unknown_person_and_overlong_focus(client, ada, charlie
 
 
 def test_bob_without_record_can_be_recorded_and_is_not_offered_twice(ada, bob) -> None:
-    from rollout.forms.people import MultiplierAddForm
+    from rollout.people.forms import MultiplierAddForm
 
     assert bob in MultiplierAddForm().fields["user"].queryset  # role, but no record yet
     service.multiplier_confirm(user=bob, by=ada)
@@ -279,8 +279,8 @@ def test_multiplier_edits_own_focus(client, bob) -> None:
 
 def test_demo_multipliers_are_seeded_once(db) -> None:
     from portal.demo import seed_people
-    from rollout.demo import seed_events, seed_programme
-    from rollout.demo_people import seed_multipliers
+    from rollout.demo.people import seed_multipliers
+    from rollout.demo.programme import seed_events, seed_programme
 
     lines: list[str] = []
     for seeder in (seed_people, seed_programme, seed_events, seed_multipliers):

@@ -11,13 +11,8 @@ from django.utils import timezone, translation
 
 from portal.models import AuditEntry
 from rollout.models import Booking, OfficeHour, OfficeHourSlot
-from rollout.services.officehours import officehour_generate, slot_cancel
-from rollout.services.officehours_booking import (
-    BookingError,
-    booking_cancel,
-    booking_create,
-    booking_rebook,
-)
+from rollout.officehours.booking import BookingError, booking_cancel, booking_create, booking_rebook
+from rollout.officehours.services import officehour_generate, slot_cancel
 from tests.factories import UserFactory
 
 

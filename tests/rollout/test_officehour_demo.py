@@ -10,12 +10,12 @@ from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 
 from portal.demo import seed_people
-from rollout.demo import seed_events, seed_programme
-from rollout.demo_officehours import seed_office_hours
-from rollout.demo_people import seed_multipliers
+from rollout.demo.officehours import seed_office_hours
+from rollout.demo.people import seed_multipliers
+from rollout.demo.programme import seed_events, seed_programme
 from rollout.models import Booking, OfficeHour, OfficeHourSlot, Registration
-from rollout.officehour_hooks import slots_held
-from rollout.services.officehours import officehour_rhythm
+from rollout.officehours.hooks import slots_held
+from rollout.officehours.services import officehour_rhythm
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +72,10 @@ def test_demo_office_hours(django_capture_on_commit_callbacks) -> None:
 def test_register_plugs_into_feed_directory_audit_and_report(bob, alice) -> None:
     from portal.audit import action_label
     from portal.registry import report_fact_providers
-    from rollout import officehour_hooks
-    from rollout.services.calendar import feed_item_providers
-    from rollout.services.multipliers import activity_counters
-    from rollout.services.officehours_mail import feed_items
+    from rollout.events.calendar import feed_item_providers
+    from rollout.officehours import hooks as officehour_hooks
+    from rollout.officehours.mail import feed_items
+    from rollout.people.multipliers import activity_counters
 
     officehour_hooks.register()
     assert officehour_hooks.officehour_facts() == []  # nothing offered yet: no line

@@ -11,13 +11,13 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 
-from rollout import officehour_hooks
+from rollout.events.calendar import calendar_token_replace, feed_render
 from rollout.models import Booking, OfficeHour
-from rollout.services.calendar import calendar_token_replace, feed_render
-from rollout.services.officehours import officehour_cancel, officehour_generate, officehour_save
-from rollout.services.officehours_booking import booking_cancel, booking_create, booking_rebook
-from rollout.services.officehours_mail import booking_mail
-from rollout.tasks.officehours import booking_reminders_send
+from rollout.officehours import hooks as officehour_hooks
+from rollout.officehours.booking import booking_cancel, booking_create, booking_rebook
+from rollout.officehours.mail import booking_mail
+from rollout.officehours.services import officehour_cancel, officehour_generate, officehour_save
+from rollout.officehours.tasks import booking_reminders_send
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)

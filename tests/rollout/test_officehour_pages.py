@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from rollout.models import Booking, FaqEntry, OfficeHour, OfficeHourSlot
-from rollout.services.officehours import officehour_generate
+from rollout.officehours.services import officehour_generate
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)  # a Thursday, 10:00 in Berlin
@@ -314,7 +314,7 @@ def test_question_into_the_faq(client, english) -> None:
 
 def test_home_card_shows_the_next_booking_and_the_agenda(client, alice, bob) -> None:
     from portal.registry import register_home_cards
-    from rollout.officehour_hooks import officehour_cards
+    from rollout.officehours.hooks import officehour_cards
 
     register_home_cards(officehour_cards)  # the app config does this at start-up
     slot = _office_hour(bob).slots.order_by("starts_at").first()

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from portal.models import AuditEntry
 from rollout.models import Booking, OfficeHour, OfficeHourSlot
-from rollout.services.officehours import (
+from rollout.officehours.services import (
     OfficeHourError,
     officehour_cancel,
     officehour_generate,
@@ -20,7 +20,7 @@ from rollout.services.officehours import (
     officehour_save,
     slot_cancel,
 )
-from rollout.tasks.officehours import office_hour_slots_generate
+from rollout.officehours.tasks import office_hour_slots_generate
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone, translation
 
 from portal.models import AuditEntry
-from rollout.forms.programme import KpiForm, normalise_decimal
-from rollout.kpis import METRICS
 from rollout.models import Kpi, KpiMeasurement, Milestone, Phase
+from rollout.programme.forms import KpiForm, normalise_decimal
+from rollout.programme.kpis import METRICS
 from tests.rollout.access_programme import build_programme
 
 

@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from rollout.events.services import registration_create
+from rollout.events.tasks import event_reminders_send
 from rollout.models import Event, Registration
-from rollout.services.events import registration_create
-from rollout.tasks.events import event_reminders_send
 from tests.factories import UserFactory
 
 START = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
@@ -71,7 +71,7 @@ def test_confirmation_inside_the_window_counts_as_the_reminder(alice, time_machi
 
 @pytest.mark.django_db
 def test_a_new_start_time_means_a_new_reminder(alice, ada, time_machine) -> None:
-    from rollout.services.events import event_update
+    from rollout.events.services import event_update
 
     time_machine.move_to(START - timedelta(hours=20), tick=False)
     event = _event()

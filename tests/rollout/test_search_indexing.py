@@ -14,7 +14,7 @@ from assistants.gguf_models import write_embedding_model
 from rollout.models import UseCase, UseCaseEmbedding
 from rollout.search import indexing, sources, vectors
 from rollout.search.sources import content_hash
-from rollout.tasks.search import use_case_embed
+from rollout.search.tasks import use_case_embed
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
+from rollout.events.series import series_generate, series_rhythm
+from rollout.events.tasks import event_series_generate
 from rollout.models import Event, EventSeries
-from rollout.services.series import series_generate, series_rhythm
-from rollout.tasks.events import event_series_generate
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)

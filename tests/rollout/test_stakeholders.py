@@ -178,8 +178,8 @@ def test_matrix_runs_a_constant_number_of_queries(client, walter, programme) -> 
 
 def test_demo_governance_is_seeded_once(db) -> None:
     from portal.demo import seed_people
-    from rollout.demo import seed_programme
-    from rollout.demo_people import seed_governance
+    from rollout.demo.people import seed_governance
+    from rollout.demo.programme import seed_programme
 
     lines: list[str] = []
     for seeder in (seed_people, seed_programme, seed_governance):

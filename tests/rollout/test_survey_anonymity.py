@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 
 from portal.models import AuditEntry
 from rollout.models import FeedbackMessage, Survey, SurveyAnswer, SurveyResponse
-from rollout.services.feedback import feedback_seal, feedback_send
-from rollout.services.surveys_seal import linked_surveys
-from rollout.tasks.surveys import anonymity_seal
+from rollout.surveys.feedback import feedback_seal, feedback_send
+from rollout.surveys.seal import linked_surveys
+from rollout.surveys.tasks import anonymity_seal
 from tests.rollout.test_surveys import close, login, make_survey, people, respond
 
 TABLES = {

@@ -13,12 +13,12 @@ from django.utils import timezone, translation
 
 from portal.demo import DEMO_DOMAIN, seed_people
 from portal.models import User
-from rollout.demo import seed_programme
-from rollout.demo_surveys import seed_surveys
+from rollout.demo.programme import seed_programme
+from rollout.demo.surveys import seed_surveys
 from rollout.models import FeedbackMessage, Survey, SurveyResponse
-from rollout.services.surveys import open_surveys_waiting, survey_status
-from rollout.services.surveys_results import survey_results
-from rollout.services.surveys_trends import series_trend, survey_confidence
+from rollout.surveys.results import survey_results
+from rollout.surveys.services import open_surveys_waiting, survey_status
+from rollout.surveys.trends import series_trend, survey_confidence
 
 pytestmark = pytest.mark.django_db
 

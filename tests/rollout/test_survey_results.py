@@ -13,10 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from rollout import kpis
 from rollout.models import Kpi, Phase, Programme
-from rollout.services.surveys_groups import OTHER, split_groups
-from rollout.services.surveys_trends import phase_figures, series_trend, survey_confidence
+from rollout.programme import kpis
+from rollout.surveys.groups import OTHER, split_groups
+from rollout.surveys.trends import phase_figures, series_trend, survey_confidence
 from tests.rollout.test_surveys import close, login, make_survey, people, respond
 
 K = 5
@@ -210,7 +210,7 @@ def test_trend_across_waves_per_phase_and_the_kpi(client, ada) -> None:
 @pytest.mark.django_db
 def test_kpi_has_no_value_below_k_and_is_registered(monkeypatch) -> None:
     from portal import audit
-    from rollout import survey_hooks
+    from rollout.surveys import hooks as survey_hooks
 
     # register() changes module-wide tables: let this test's changes end with it
     monkeypatch.setattr(kpis, "METRICS", dict(kpis.METRICS))

@@ -13,10 +13,10 @@ from django.utils import timezone, translation
 from portal.models import AuditEntry, Department, User
 from portal.roles import Role
 from rollout.models import Survey, SurveyAnswer, SurveyParticipation, SurveyQuestion, SurveyResponse
-from rollout.services import surveys as service
-from rollout.services.surveys import QuestionSpec
-from rollout.services.surveys_answer import survey_answer
-from rollout.survey_hooks import survey_cards
+from rollout.surveys import services as service
+from rollout.surveys.answer import survey_answer
+from rollout.surveys.hooks import survey_cards
+from rollout.surveys.services import QuestionSpec
 from tests.factories import DepartmentFactory, UserFactory
 
 Kind = SurveyQuestion.Kind

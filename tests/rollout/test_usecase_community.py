@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.models import AuditEntry, User
 from rollout.models import UseCase, UseCaseAttachment, UseCaseComment, UseCaseVote
-from rollout.services.usecase_mail import usecase_mail_send
-from rollout.tasks.usecases import usecase_mail
+from rollout.usecases.mail import usecase_mail_send
+from rollout.usecases.tasks import usecase_mail
 from tests.rollout.test_usecase_workflow import move
 from tests.rollout.test_usecases import make_use_case
 

@@ -9,9 +9,9 @@ from django.core import mail
 from django.utils import translation
 
 from portal.demo import seed_people
-from rollout.demo import seed_events, seed_programme
-from rollout.demo_people import seed_governance, seed_multipliers
-from rollout.demo_usecases import seed_use_cases
+from rollout.demo.people import seed_governance, seed_multipliers
+from rollout.demo.programme import seed_events, seed_programme
+from rollout.demo.usecases import seed_use_cases
 from rollout.models import (
     DataProtectionSignoff,
     Decision,
@@ -21,8 +21,8 @@ from rollout.models import (
     UseCaseTransition,
     UseCaseVote,
 )
-from rollout.services import usecase_workflow as workflow
-from rollout.services.usecase_impact import impact, time_saved, use_cases_validated
+from rollout.usecases import workflow
+from rollout.usecases.impact import impact, time_saved, use_cases_validated
 
 pytestmark = pytest.mark.django_db
 S = UseCase.Status

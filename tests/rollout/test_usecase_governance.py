@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rollout.forms.governance import DecisionForm
 from rollout.models import Decision
-from rollout.services import governance as service
+from rollout.people import governance as service
+from rollout.people.forms_governance import DecisionForm
 from tests.rollout.test_usecases import make_programme, make_use_case
 
 pytestmark = pytest.mark.django_db

@@ -10,16 +10,12 @@ import pytest
 from django.utils import timezone, translation
 
 from portal import audit, registry
-from rollout import kpis, usecase_hooks
-from rollout.charts_impact import hours_chart
 from rollout.models import Kpi, UseCase, UseCaseTransition
-from rollout.services import multipliers
-from rollout.services.usecase_impact import (
-    impact,
-    time_saved,
-    use_cases_validated,
-    usecase_facts,
-)
+from rollout.people import multipliers
+from rollout.programme import kpis
+from rollout.usecases import hooks as usecase_hooks
+from rollout.usecases.charts import hours_chart
+from rollout.usecases.impact import impact, time_saved, use_cases_validated, usecase_facts
 from tests.factories import DepartmentFactory
 from tests.rollout.test_usecases import make_use_case
 
@@ -130,9 +126,9 @@ def test_a_change_of_the_kpis_drops_the_cached_dashboard(
 ) -> None:
     from django.core.cache import cache
 
-    from rollout.selectors import dashboard_cache_key
-    from rollout.services.usecase_workflow import usecase_transition, validation_record
-    from rollout.services.usecases import usecase_update
+    from rollout.programme.selectors import dashboard_cache_key
+    from rollout.usecases.services import usecase_update
+    from rollout.usecases.workflow import usecase_transition, validation_record
     from tests.rollout.test_usecase_workflow import ALL_CHECKS, to_pilot
     from tests.rollout.test_usecases import make_programme
 
@@ -177,7 +173,7 @@ def test_no_facts_without_use_cases() -> None:
 def test_text_changes_schedule_the_embedding(
     bob, settings, django_capture_on_commit_callbacks
 ) -> None:
-    from rollout.services.usecases import usecase_update
+    from rollout.usecases.services import usecase_update
 
     settings.EMBEDDING_MODEL_PATH = "/nonexistent/model.gguf"
 

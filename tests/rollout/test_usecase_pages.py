@@ -8,7 +8,7 @@ import pytest
 from portal.models import User
 from portal.roles import Role
 from rollout.models import Decision, EthicsReview, UseCase, UseCaseTransition
-from rollout.services import usecase_workflow as workflow
+from rollout.usecases import workflow
 from tests.factories import UserFactory
 from tests.rollout.test_usecase_workflow import ALL_CHECKS, move, to_pilot
 from tests.rollout.test_usecases import HIGH, make_programme, make_use_case

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from portal.models import AuditEntry, User
 from portal.roles import Role
 from rollout.models import EthicsReview, UseCase, UseCaseTransition
-from rollout.services import usecase_workflow as workflow
-from rollout.services.usecases import TRANSITIONS, UseCaseError, steps_for, usecase_update
+from rollout.usecases import workflow
+from rollout.usecases.services import TRANSITIONS, UseCaseError, steps_for, usecase_update
 from tests.factories import UserFactory
 from tests.rollout.test_usecases import (
     HIGH,

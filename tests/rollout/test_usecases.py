@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from portal.models import AuditEntry, User
 from rollout.models import Phase, Programme, UseCase
-from rollout.services.usecase_risk import questionnaire_answers
-from rollout.services.usecases import usecase_create
+from rollout.usecases.risk import questionnaire_answers
+from rollout.usecases.services import usecase_create
 
 pytestmark = pytest.mark.django_db
 MINIMAL = questionnaire_answers(prohibited=False, high_risk=False, transparency=False)
@@ -172,7 +172,7 @@ def test_editing_nothing_records_nothing(client, alice) -> None:
 
 
 def test_the_questionnaire_is_fixed_once_the_pilot_starts(client, alice, rita) -> None:
-    from rollout.services.usecase_workflow import usecase_transition
+    from rollout.usecases.workflow import usecase_transition
 
     use_case = make_use_case(alice)
     usecase_transition(use_case=use_case, by=alice, to=UseCase.Status.IN_REVIEW)

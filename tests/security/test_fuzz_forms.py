@@ -635,7 +635,7 @@ def fuzz_ids(ids, cast, settings) -> dict:
     in review (so that every form with a text field is on some page)."""
     from assistants.services.review import protocol_submit
     from rollout.models import SurveyQuestion, UseCase
-    from rollout.services.surveys import QuestionSpec, survey_create
+    from rollout.surveys.services import QuestionSpec, survey_create
     from tests.factories import protocol_for
 
     settings.SIGNUP_DOMAINS = ["firma.test"]

@@ -100,7 +100,7 @@ def test_htmx_fragments_are_not_stored_either(client, alice, bob) -> None:
 def test_pages_behind_a_personal_token_are_not_stored(client, charlie) -> None:
     """Unsubscribe page and calendar feed: no session, but a person's name or dates."""
     from newsletter.services.tokens import unsubscribe_token
-    from rollout.services.calendar import calendar_token_replace
+    from rollout.events.calendar import calendar_token_replace
 
     client.logout()
     for path in (

@@ -177,7 +177,7 @@ def test_reviewers_read_but_cannot_act_as_the_owner(client, cast, protocols) -> 
 @pytest.fixture
 def booking(alice, bob):
     from rollout.models import Booking, OfficeHour
-    from rollout.services.officehours import officehour_generate
+    from rollout.officehours.services import officehour_generate
 
     office_hour = OfficeHour.objects.create(
         host=bob,
@@ -248,7 +248,7 @@ def test_other_hosts_and_admins_cannot_move_or_read_the_booking(client, cast, bo
 
 def test_a_calendar_feed_carries_only_its_owners_bookings(client, alice, charlie, booking) -> None:
     """charlie's own feed token never shows alice's booking; alice's does."""
-    from rollout.services.calendar import calendar_token_replace
+    from rollout.events.calendar import calendar_token_replace
 
     feeds = {p.email: calendar_token_replace(user=p).token for p in (alice, charlie)}
     client.logout()
@@ -343,8 +343,8 @@ def test_ids_of_another_use_case_do_not_reach_its_files_or_comments(client, bob,
 def surveys(alice, ada):
     from portal.models import Department
     from rollout.models import SurveyQuestion
-    from rollout.services.surveys import QuestionSpec, survey_create
-    from rollout.services.surveys_answer import survey_answer
+    from rollout.surveys.answer import survey_answer
+    from rollout.surveys.services import QuestionSpec, survey_create
 
     now = timezone.now()
     made = {}

@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 f"{result.deleted} vectors of other models deleted."
             )
         )
-        from rollout.search_faq import faq_reindex
+        from rollout.faq.search import faq_reindex
 
         faq = faq_reindex(
             batch=options["batch"], rebuild=options["rebuild"], progress=self.stdout.write

@@ -1,0 +1,1 @@
+"""Helpers the features share: SVG charts, German-Excel CSV, the reminder loop."""

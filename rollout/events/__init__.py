@@ -1,0 +1,1 @@
+"""Events and exchange formats: registrations, series, materials, mails and the calendar feed."""

@@ -1,0 +1,1 @@
+"""The FAQ contact point: entries in categories, the question inbox, FAQ search."""

@@ -1,0 +1,129 @@
+"""FAQ contact point: entries in categories (German and English), the question inbox."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rollout.search.models import Embedding
+
+
+class FaqCategory(models.Model):
+    name_de = models.CharField(_("name (German)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name_de"]
+        verbose_name = _("FAQ category")
+        verbose_name_plural = _("FAQ categories")
+
+    def __str__(self) -> str:
+        return self.name_de
+
+
+class FaqEntry(models.Model):
+    """A question with its answer, in German and (optionally) English.
+
+    `reviewed_on` says when the FAQ team last checked the answer; entries older than
+    PORTAL_FAQ_STALE_DAYS are listed for review.
+    """
+
+    category = models.ForeignKey(
+        FaqCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="entries"
+    )
+    question_de = models.CharField(_("question (German)"), max_length=300)
+    answer_de = models.TextField(_("answer (German)"), max_length=10000)
+    question_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    answer_en = models.TextField(_("answer (English)"), max_length=10000, blank=True)
+    published = models.BooleanField(_("published"), default=True)
+    reviewed_on = models.DateField(_("last reviewed"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    helpful_yes = models.PositiveIntegerField(default=0, editable=False)
+    helpful_no = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_de = models.GeneratedField(
+        expression=SearchVector("question_de", weight="A", config="german")
+        + SearchVector("answer_de", weight="B", config="german"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_en = models.GeneratedField(
+        expression=SearchVector("question_en", weight="A", config="english")
+        + SearchVector("answer_en", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["category", "question_de"]
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+        indexes = [
+            GinIndex(fields=["search_de"], name="faq_search_de_gin"),
+            GinIndex(fields=["search_en"], name="faq_search_en_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.question_de
+
+
+class FaqEmbedding(Embedding):
+    entry = models.OneToOneField(FaqEntry, on_delete=models.CASCADE, related_name="embedding")
+
+    def __str__(self) -> str:
+        return f"embedding of FAQ entry {self.entry_id} ({self.model_name})"
+
+
+def _receipt() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Question(models.Model):
+    """A question sent to the FAQ team.
+
+    Anonymous questions store no link to the asker at all; the asker reads the answer
+    under the secret receipt URL shown once after sending.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ANSWERED = "answered", _("answered")
+        PUBLISHED = "published", _("published as FAQ entry")
+        CLOSED = "closed", _("closed")
+
+    asker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("question"), max_length=3000)
+    category = models.ForeignKey(
+        FaqCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    receipt = models.CharField(max_length=40, unique=True, default=_receipt, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("answer"), blank=True, max_length=10000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    faq_entry = models.ForeignKey(
+        FaqEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    # Anonymous questions keep only the day they came in (no time of day: no re-identification).
+    received_on = models.DateField(_("received"))
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.text[:60]

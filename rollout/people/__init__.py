@@ -1,0 +1,1 @@
+"""Who carries the programme: multipliers, stakeholder groups, steering and ethics boards."""

@@ -1,0 +1,1 @@
+"""The programme: its five phases, milestones and KPIs, the roadmap, the cockpit, the report."""

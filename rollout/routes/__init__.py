@@ -1,1 +1,0 @@
-"""URL patterns of the rollout app, one module per sub-domain (joined in rollout/urls.py)."""

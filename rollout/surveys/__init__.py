@@ -1,0 +1,1 @@
+"""Anonymous pulse surveys (k-anonymous results, sealing) and the anonymous feedback box."""
