@@ -28,7 +28,7 @@ class AssistantsConfig(AppConfig):
         )
         register_stack_preparer(setup.prepare_demo_model)
         register_home_cards(cards.protocol_cards)
-        register_report_facts(reports.assistant_facts, order=50)
+        register_report_facts(reports.assistant_facts)
         celeryd_after_setup.connect(worker.remember_queues, weak=False)
         worker_process_init.connect(worker.preload_model, weak=False)
         register_action_labels(

@@ -16,15 +16,14 @@ from assistants.models import GenerationJob, Protocol
 from assistants.services.jobs import job_cancel, queue_position
 from assistants.services.protocols import protocol_job_create
 from portal.http import AuthenticatedHttpRequest
-from portal.roles import Role, role_required
+from portal.roles import REVIEWERS, Role, role_required
 
 # Who may read any job or protocol besides its owner.
-OVERSEERS = (Role.REVIEWER, Role.PROGRAMME_ADMIN)
 
 
 def _get_job_for_user(request: AuthenticatedHttpRequest, job_id: int) -> GenerationJob:
     job = get_object_or_404(GenerationJob.objects.select_related("template", "owner"), pk=job_id)
-    if job.owner_id != request.user.pk and not request.user.has_role(*OVERSEERS):
+    if job.owner_id != request.user.pk and not request.user.has_role(*REVIEWERS):
         raise Http404
     return job
 
@@ -33,7 +32,7 @@ def _get_protocol_for_user(request: AuthenticatedHttpRequest, protocol_id: int) 
     protocol = get_object_or_404(
         Protocol.objects.select_related("template", "owner", "job"), pk=protocol_id
     )
-    if protocol.owner_id != request.user.pk and not request.user.has_role(*OVERSEERS):
+    if protocol.owner_id != request.user.pk and not request.user.has_role(*REVIEWERS):
         raise Http404
     return protocol
 

@@ -184,9 +184,10 @@ def cuts(seconds: list[float]) -> tuple[float, float]:
 
 
 def vector_part(queries: list[list[float]], warm_up: int) -> dict:
-    from rollout.search import sources, vectors
+    from rollout.search import vectors
+    from rollout.usecases.search import use_case_source
 
-    source = sources.use_cases()
+    source = use_case_source()
 
     def run(vector: list[float], exact: bool) -> tuple[float, list[int]]:
         started = time.perf_counter()
@@ -297,11 +298,12 @@ def typed_queries(rng: random.Random, words: list[str], sizes: Sizes) -> list[st
 def hybrid_part(
     rng: random.Random, words: list[str], vectors: list[list[float]], sizes: Sizes
 ) -> dict:
-    from rollout.search import hybrid, sources
+    from rollout.search import hybrid
+    from rollout.usecases.search import use_case_source
 
     # Random query vectors are ~orthogonal to everything: drop the similarity floor so the
     # 20 nearest neighbours really join the fusion and the highlights, as real ones would.
-    source = replace(sources.use_cases(), min_similarity=-1.0)
+    source = replace(use_case_source(), min_similarity=-1.0)
     embedder = FixedEmbedder(vectors)
     queries = typed_queries(rng, words, sizes)
     times, hits, both = [], [], 0

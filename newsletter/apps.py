@@ -17,6 +17,6 @@ class NewsletterConfig(AppConfig):
         from portal.registry import register_demo_seeder, register_nav
 
         register_nav(*navigation.NAV)
-        register_demo_seeder(seed_newsletter, order=70)
+        register_demo_seeder(seed_newsletter)
         register_action_labels(AUDIT_LABELS)
         register_action_labels(SENDING_AUDIT_LABELS)

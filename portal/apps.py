@@ -17,7 +17,7 @@ class PortalConfig(AppConfig):
             register_nav,
             register_report_facts,
         )
-        from portal.roles import Role
+        from portal.roles import OVERSIGHT, Role
 
         register_nav(
             NavItem(_("Home"), "portal:home", order=0),
@@ -31,10 +31,10 @@ class PortalConfig(AppConfig):
             NavItem(
                 _("Audit log"),
                 "portal:audit-log",
-                (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL),
+                OVERSIGHT,
                 order=90,
             ),
         )
         register_home_cards(cards.portal_cards)
-        register_demo_seeder(demo.seed_people, order=0)
-        register_report_facts(report.people_facts, order=0)
+        register_demo_seeder(demo.seed_people)
+        register_report_facts(report.people_facts)

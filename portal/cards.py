@@ -7,7 +7,7 @@ from django.conf import settings
 from portal import selectors
 from portal.http import AuthenticatedHttpRequest
 from portal.registry import HomeCard
-from portal.roles import ROLE_DESCRIPTIONS, Role
+from portal.roles import OVERSIGHT, ROLE_DESCRIPTIONS, Role
 
 
 def portal_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
@@ -26,7 +26,7 @@ def portal_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
                 order=70,
             )
         )
-    if user.has_role(Role.WORKS_COUNCIL, Role.PROGRAMME_ADMIN):
+    if user.has_role(*OVERSIGHT):
         cards.append(
             HomeCard(
                 "portal/cards/_oversight.html",

@@ -2,7 +2,10 @@
 
 `portal` must not import `rollout`, `assistants` or `newsletter`. Instead, each app
 registers its navigation entries, home-page cards, demo data and start-up preparations in
-its `AppConfig.ready()`, and the base iterates these lists.
+its `AppConfig.ready()` (rollout: each feature's `hooks.register()`), and the base iterates
+these lists. Demo seeders and report facts run in registration order: apps in the order
+of INSTALLED_APPS (portal, rollout, assistants, newsletter), rollout's features in the
+order of `rollout.apps.FEATURES`. Cards and navigation entries carry their own position.
 """
 
 from __future__ import annotations
@@ -41,11 +44,11 @@ DemoSeeder = Callable[[Callable[[str], None]], None]
 
 nav_items: list[NavItem] = []
 home_card_providers: list[HomeCardProvider] = []
-demo_seeders: list[tuple[int, DemoSeeder]] = []
+demo_seeders: list[DemoSeeder] = []
 stack_preparers: list[Callable[[], str | None]] = []
 # Facts for the steering-committee report: each provider returns (heading, lines).
 ReportFacts = Callable[[], list[tuple[str, list[str]]]]
-report_fact_providers: list[tuple[int, ReportFacts]] = []
+report_fact_providers: list[ReportFacts] = []
 
 
 def register_nav(*items: NavItem) -> None:
@@ -60,11 +63,10 @@ def register_home_cards(provider: HomeCardProvider) -> None:
         home_card_providers.append(provider)
 
 
-def register_demo_seeder(seeder: DemoSeeder, *, order: int) -> None:
-    """Register demo data; lower `order` runs first (people before programme data)."""
-    if all(s is not seeder for _, s in demo_seeders):
-        demo_seeders.append((order, seeder))
-        demo_seeders.sort(key=lambda pair: pair[0])
+def register_demo_seeder(seeder: DemoSeeder) -> None:
+    """Register demo data; seeders run in registration order (people before programme)."""
+    if seeder not in demo_seeders:
+        demo_seeders.append(seeder)
 
 
 def register_stack_preparer(preparer: Callable[[], str | None]) -> None:
@@ -73,8 +75,7 @@ def register_stack_preparer(preparer: Callable[[], str | None]) -> None:
         stack_preparers.append(preparer)
 
 
-def register_report_facts(provider: ReportFacts, *, order: int) -> None:
-    """Register facts for the programme status report; lower `order` comes first."""
-    if all(p is not provider for _, p in report_fact_providers):
-        report_fact_providers.append((order, provider))
-        report_fact_providers.sort(key=lambda pair: pair[0])
+def register_report_facts(provider: ReportFacts) -> None:
+    """Register facts for the programme status report, shown in registration order."""
+    if provider not in report_fact_providers:
+        report_fact_providers.append(provider)

@@ -30,6 +30,11 @@ class Role(models.TextChoices):
     WORKS_COUNCIL = "works_council", _("Works council / data protection")
 
 
+# Who may do what, named once; views, navigation and services use these sets.
+OVERSIGHT = (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)  # aggregates, committees, audit log
+REVIEWERS = (Role.REVIEWER, Role.PROGRAMME_ADMIN)  # validate use cases and AI results
+HOSTS = (Role.MULTIPLIER, Role.REVIEWER, Role.PROGRAMME_ADMIN)  # host events, office hours
+
 ROLE_DESCRIPTIONS = {
     Role.EMPLOYEE: _("Reads the roadmap and FAQ, books office hours, answers surveys."),
     Role.MULTIPLIER: _("Logs use cases, hosts office hours and community rounds."),

@@ -32,7 +32,7 @@ from portal.forms import InvitationForm, RolesForm
 from portal.health import health_report
 from portal.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from portal.models import Department, Invitation, User
-from portal.roles import Role, role_required
+from portal.roles import OVERSIGHT, Role, role_required
 from portal.services import invitation_create, user_language_set, user_roles_set
 
 
@@ -85,7 +85,7 @@ def language_set(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-@role_required(Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
+@role_required(*OVERSIGHT)
 def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     action = request.GET.get("action", "").replace("\x00", "")  # PostgreSQL refuses NUL
     entries = selectors.audit_entries(action=action)

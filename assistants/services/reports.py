@@ -48,7 +48,7 @@ def assistant_facts() -> list[tuple[str, list[str]]]:
 def report_facts() -> str:
     """Return the facts of all apps as text: the report's only source."""
     sections = [f"Stand: {date_format(timezone.localdate(), 'SHORT_DATE_FORMAT')}"]
-    for _order, provider in registry.report_fact_providers:
+    for provider in registry.report_fact_providers:
         for heading, lines in provider():
             sections.append(f"{heading}:\n" + "\n".join(f"- {line}" for line in lines))
     return "\n\n".join(sections)

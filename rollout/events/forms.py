@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.models import User
-from portal.roles import Role
+from portal.roles import HOSTS
 from rollout.events.materials import (
     ALLOWED_TYPES,
     MAX_FILE_SIZE,
@@ -18,8 +18,6 @@ from rollout.events.materials import (
     file_extension,
 )
 from rollout.models import Event, EventSeries, Phase
-
-_HOST_ROLES = [Role.MULTIPLIER, Role.REVIEWER, Role.PROGRAMME_ADMIN]
 
 
 class WebURLField(forms.URLField):
@@ -30,7 +28,7 @@ class WebURLField(forms.URLField):
 
 def _hosts(current_host_id: int | None) -> forms.ModelChoiceField:
     people = User.objects.filter(
-        Q(is_active=True, groups__name__in=_HOST_ROLES) | Q(pk=current_host_id)
+        Q(is_active=True, groups__name__in=HOSTS) | Q(pk=current_host_id)
     ).distinct()
     return forms.ModelChoiceField(
         label=_("Host"),

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portal.models import User
 from portal.services import audit_record
@@ -24,19 +23,6 @@ MAX_QUESTION = FaqEntry._meta.get_field("question_de").max_length
 MAX_ANSWER = FaqEntry._meta.get_field("answer_de").max_length
 OFFICE_HOURS_CATEGORY = "Aus den Sprechstunden"
 # How the audit log names the FAQ's actions (registered in rollout/apps.py).
-AUDIT_LABELS = {
-    "faq.entry_created": gettext_lazy("FAQ entry created"),
-    "faq.entry_updated": gettext_lazy("FAQ entry changed"),
-    "faq.entry_reviewed": gettext_lazy("FAQ entry marked as reviewed"),
-    "faq.entry_published": gettext_lazy("FAQ entry published"),
-    "faq.entry_unpublished": gettext_lazy("FAQ entry unpublished"),
-    "faq.category_created": gettext_lazy("FAQ category added"),
-    "faq.category_updated": gettext_lazy("FAQ category changed"),
-    "faq.question_asked": gettext_lazy("Question sent to the FAQ team"),
-    "faq.question_answered": gettext_lazy("Question answered"),
-    "faq.question_published": gettext_lazy("Question published as FAQ entry"),
-    "faq.question_closed": gettext_lazy("Question closed"),
-}
 
 
 class FaqError(Exception):

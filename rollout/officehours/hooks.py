@@ -4,8 +4,8 @@
 - the multiplier directory's "office-hour slots held" counter,
 - the audit log's names for the office-hour actions,
 - the office-hour lines of the steering-committee report,
-- the home card "your next booking" / "your agenda" (`officehour_cards`, registered by the
-  app config like the other cards).
+- the home card "your next booking" / "your agenda" (`officehour_cards`),
+- the navigation entry.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.http import AuthenticatedHttpRequest
-from portal.registry import HomeCard
+from portal.registry import HomeCard, NavItem
 
 AUDIT_LABELS = {
     "officehour.created": _("Office hour published"),
@@ -90,7 +90,7 @@ def officehour_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
 
 def register() -> None:
     from portal.audit import register_action_labels
-    from portal.registry import register_report_facts
+    from portal.registry import register_home_cards, register_nav, register_report_facts
     from rollout.events.calendar import feed_provider_register
     from rollout.officehours.mail import feed_items
     from rollout.people.multipliers import ActivityCounter, register_activity_counter
@@ -100,4 +100,13 @@ def register() -> None:
         ActivityCounter("office_hours_held", _("Office-hour slots held"), slots_held, order=40)
     )
     register_action_labels(AUDIT_LABELS)
-    register_report_facts(officehour_facts, order=25)
+    register_report_facts(officehour_facts)
+    register_home_cards(officehour_cards)
+    register_nav(
+        NavItem(
+            _("Office hours"),
+            "rollout:officehour-list",
+            order=17,
+            active_prefix="/sprechstunden/",
+        )
+    )

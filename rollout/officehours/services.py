@@ -27,13 +27,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from portal.models import User
-from portal.roles import Role
+from portal.roles import HOSTS, Role
 from portal.services import audit_record
 from rollout.events.series import series_rhythm, series_slots
 from rollout.models import Booking, OfficeHour, OfficeHourSlot
 
 HORIZON_DAYS = 90  # slots of weekly office hours are created this far ahead
-HOST_ROLES = (Role.MULTIPLIER, Role.REVIEWER, Role.PROGRAMME_ADMIN)
 SCHEDULE_FIELDS = {
     "first_date",
     "start_time",
@@ -52,7 +51,7 @@ class OfficeHourError(Exception):
 
 
 def can_host(user: User) -> bool:
-    return user.is_authenticated and user.has_role(*HOST_ROLES)
+    return user.is_authenticated and user.has_role(*HOSTS)
 
 
 def officehour_managed_by(office_hour: OfficeHour, user: User) -> bool:

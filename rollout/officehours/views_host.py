@@ -12,13 +12,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedHttpRequest
-from portal.roles import role_required
+from portal.roles import HOSTS, role_required
 from rollout.faq.services import FaqError, faq_entry_from_office_hour
 from rollout.models import Booking, OfficeHour, OfficeHourSlot
 from rollout.officehours import selectors as reads
 from rollout.officehours.forms import FaqFromBookingForm, OfficeHourForm
 from rollout.officehours.services import (
-    HOST_ROLES,
     OfficeHourError,
     officehour_cancel,
     officehour_managed_by,
@@ -50,7 +49,7 @@ def _saved_message(request: AuthenticatedHttpRequest, created: int, kept: int) -
     messages.success(request, text)
 
 
-@role_required(*HOST_ROLES)
+@role_required(*HOSTS)
 def officehour_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OfficeHourForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -129,7 +128,7 @@ def slot_cancel_view(request: AuthenticatedHttpRequest, slot_id: int) -> HttpRes
     return _back(request, slot.office_hour)
 
 
-@role_required(*HOST_ROLES)
+@role_required(*HOSTS)
 def agenda(request: AuthenticatedHttpRequest) -> HttpResponse:
     start = start_day(request.GET.get("ab"))
     mine = OfficeHour.objects.filter(host=request.user).order_by("-active", "first_date")
@@ -141,7 +140,7 @@ def agenda(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "rollout/officehours/agenda.html", context)
 
 
-@role_required(*HOST_ROLES)
+@role_required(*HOSTS)
 def booking_faq(request: AuthenticatedHttpRequest, booking_id: int) -> HttpResponse:
     """Turn a question raised in a booked slot into an FAQ entry (the host only)."""
     booking = get_object_or_404(

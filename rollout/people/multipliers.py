@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portal.models import User
 from portal.roles import Role
@@ -101,37 +100,6 @@ def register_activity_counter(counter: ActivityCounter) -> None:
 
 def activity_counters() -> list[ActivityCounter]:
     return list(_counters)
-
-
-def _hosted(user_ids: Sequence[int], kinds: Sequence[str]) -> dict[int, int]:
-    rows = (
-        Event.objects.filter(host_id__in=user_ids, kind__in=kinds, ends_at__lt=timezone.now())
-        .values("host_id")
-        .annotate(n=Count("pk"))
-        .values_list("host_id", "n")
-    )
-    return dict(rows)
-
-
-_SESSIONS = (Event.Kind.KICKOFF, Event.Kind.WORKSHOP, Event.Kind.TRAINING)
-_ROUNDS = (Event.Kind.COMMUNITY_ROUND, Event.Kind.USER_GROUP, Event.Kind.SPRINT)
-
-register_activity_counter(
-    ActivityCounter(
-        "sessions_hosted",
-        gettext_lazy("Workshops and trainings held"),
-        lambda ids: _hosted(ids, _SESSIONS),
-        order=10,
-    )
-)
-register_activity_counter(
-    ActivityCounter(
-        "rounds_hosted",
-        gettext_lazy("Community rounds hosted"),
-        lambda ids: _hosted(ids, _ROUNDS),
-        order=20,
-    )
-)
 
 
 def multiplier_directory(*, department_id: int | None = None) -> list[tuple[str, list[User]]]:

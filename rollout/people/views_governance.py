@@ -12,14 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.http import AuthenticatedHttpRequest
-from portal.roles import Role, role_required
+from portal.roles import OVERSIGHT, Role, role_required
 from rollout.models import Decision, EthicsReview, Phase, Programme
 from rollout.people import governance as service
 from rollout.people.forms_governance import DecisionForm, EthicsReviewForm
 from rollout.people.stakeholders import open_concerns
 from rollout.programme import selectors
-
-READERS = (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
 
 
 def _programme() -> Programme:
@@ -34,7 +32,7 @@ def _phase_filter(request: AuthenticatedHttpRequest, programme: Programme) -> Ph
     return programme.phases.filter(pk=raw).first() if raw.isdigit() else None
 
 
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def governance(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the latest decisions and reviews and the open stakeholder concerns."""
     programme = selectors.current_programme()
@@ -52,7 +50,7 @@ def governance(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "rollout/governance/overview.html", context)
 
 
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     programme = _programme()
     phase = _phase_filter(request, programme)
@@ -71,7 +69,7 @@ def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def decision_detail(request: AuthenticatedHttpRequest, decision_id: int) -> HttpResponse:
     decision = get_object_or_404(
         Decision.objects.select_related("recorded_by").prefetch_related("phases", "use_cases"),
@@ -117,7 +115,7 @@ def decision_edit(request: AuthenticatedHttpRequest, decision_id: int) -> HttpRe
     )
 
 
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def ethics_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     programme = _programme()
     phase = _phase_filter(request, programme)
@@ -140,7 +138,7 @@ def ethics_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def ethics_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         EthicsReview.objects.select_related("phase", "recorded_by", "use_case"), pk=review_id

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedHttpRequest
-from portal.roles import Role, role_required
+from portal.roles import OVERSIGHT, Role, role_required
 from rollout.models import Phase, Programme, StakeholderGroup, StakeholderStatus
 from rollout.people import stakeholders as service
 from rollout.people.forms import StakeholderGroupForm, StakeholderStatusForm
@@ -28,7 +28,7 @@ def _to_group(group: StakeholderGroup) -> HttpResponse:
     return redirect(f"{reverse('rollout:stakeholder-list')}#group-{group.pk}")
 
 
-@role_required(Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
+@role_required(*OVERSIGHT)
 def stakeholder_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the groups, their status per phase and where concerns are open."""
     programme = selectors.current_programme()

@@ -1,9 +1,8 @@
-"""The programme's cards on the home page: where the rollout stands, events, and for
-programme admins what needs attention."""
+"""The programme's cards on the home page: where the rollout stands, and for programme
+admins what needs attention."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from portal.http import AuthenticatedHttpRequest
@@ -30,20 +29,6 @@ def phase_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
             order=10,
         )
     ]
-
-
-def event_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
-    from rollout.models import Event, Registration
-
-    mine = Registration.objects.filter(user=request.user).exclude(
-        status=Registration.Status.CANCELLED
-    )
-    upcoming = list(
-        Event.objects.filter(starts_at__gte=timezone.now()).prefetch_related(
-            Prefetch("registrations", queryset=mine, to_attr="mine")
-        )[:4]
-    )
-    return [HomeCard("rollout/cards/_events.html", {"events": upcoming}, order=20)]
 
 
 def programme_status_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:

@@ -2,9 +2,9 @@
 
 Every metric answers for the whole installation with one aggregate query, and
 `compute_actuals` calls each metric at most once however many KPIs use it, so a page
-showing all KPIs runs a constant number of queries. Data that arrives with later
-features (the use-case library, pulse surveys) plugs in through `register_metric`;
-until then such a KPI says so instead of showing a made-up number.
+showing all KPIs runs a constant number of queries. Every computation plugs in through
+`register_metric` from the hooks of the feature that owns the data (the programme's own in
+`OWN_METRICS`); until then such a KPI says so instead of showing a made-up number.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ Compute = Callable[[date], "Reading | None"]  # None: no data to compute from ye
 class MetricSpec:
     definition: str | Promise
     unit: str
-    compute: Compute | None = None  # None: the data arrives with a later feature
+    compute: Compute | None = None  # plugged in by the feature that owns the data
     pending: str | Promise = ""  # said instead of a number while `compute` is None
     describe: Callable[[Reading], str] | None = None
 
@@ -154,16 +154,10 @@ METRICS: dict[str, MetricSpec] = {
             "kickoff event or more."
         ),
         U.PERCENT,
-        kickoff_reach,
-        describe=_words(_("%(reached)s of %(staff)s employees have attended a kickoff")),
     ),
     Metric.MULTIPLIERS_TRAINED: MetricSpec(
         _("Number of people confirmed as multipliers."),
         U.COUNT,
-        multipliers_trained,
-        describe=_words(
-            ngettext_lazy("%(n)s multiplier trained", "%(n)s multipliers trained", "n"), "n"
-        ),
     ),
     Metric.USE_CASES_VALIDATED: MetricSpec(
         _("Number of use cases that internal experts have validated."),
@@ -184,52 +178,18 @@ METRICS: dict[str, MetricSpec] = {
             "at least one person was checked in."
         ),
         U.COUNT,
-        rounds_held,
-        describe=_words(
-            ngettext_lazy(
-                "%(rounds)s exchange session held", "%(rounds)s exchange sessions held", "rounds"
-            ),
-            "rounds",
-        ),
     ),
     Metric.ROUND_ATTENDANCE: MetricSpec(
         _("Average number of people checked in per exchange session held."),
         U.COUNT,
-        round_attendance,
-        describe=_words(
-            ngettext_lazy(
-                "%(attendees)s check-ins at %(rounds)s exchange session",
-                "%(attendees)s check-ins at %(rounds)s exchange sessions",
-                "rounds",
-            ),
-            "rounds",
-        ),
     ),
     Metric.WEEKLY_ASSISTANT_USERS: MetricSpec(
         _("Number of different people who started an AI assistant in the last 7 days."),
         U.COUNT,
-        weekly_assistant_users,
-        describe=_words(
-            ngettext_lazy(
-                "%(n)s person used an AI assistant in the last 7 days",
-                "%(n)s people used an AI assistant in the last 7 days",
-                "n",
-            ),
-            "n",
-        ),
     ),
     Metric.PROTOCOLS_APPROVED: MetricSpec(
         _("Number of generated protocols that a reviewer has approved."),
         U.COUNT,
-        protocols_approved,
-        describe=_words(
-            ngettext_lazy(
-                "%(n)s protocol approved by a reviewer",
-                "%(n)s protocols approved by a reviewer",
-                "n",
-            ),
-            "n",
-        ),
     ),
     Metric.SURVEY_CONFIDENCE: MetricSpec(
         _("Average answer to “I feel confident using AI at work” (1–5) in the pulse surveys."),
@@ -252,6 +212,68 @@ def register_metric(
     """
     spec = METRICS[Metric(metric)]
     METRICS[metric] = replace(spec, compute=compute, describe=describe or spec.describe)
+
+
+# What the programme computes itself (from events, multipliers and the assistants' jobs);
+# its hooks register these like the use cases and surveys register theirs.
+OWN_METRICS: tuple[tuple[str, Compute, Callable[[Reading], str]], ...] = (
+    (
+        Metric.KICKOFF_REACH,
+        kickoff_reach,
+        _words(_("%(reached)s of %(staff)s employees have attended a kickoff")),
+    ),
+    (
+        Metric.MULTIPLIERS_TRAINED,
+        multipliers_trained,
+        _words(ngettext_lazy("%(n)s multiplier trained", "%(n)s multipliers trained", "n"), "n"),
+    ),
+    (
+        Metric.ROUNDS_HELD,
+        rounds_held,
+        _words(
+            ngettext_lazy(
+                "%(rounds)s exchange session held", "%(rounds)s exchange sessions held", "rounds"
+            ),
+            "rounds",
+        ),
+    ),
+    (
+        Metric.ROUND_ATTENDANCE,
+        round_attendance,
+        _words(
+            ngettext_lazy(
+                "%(attendees)s check-ins at %(rounds)s exchange session",
+                "%(attendees)s check-ins at %(rounds)s exchange sessions",
+                "rounds",
+            ),
+            "rounds",
+        ),
+    ),
+    (
+        Metric.WEEKLY_ASSISTANT_USERS,
+        weekly_assistant_users,
+        _words(
+            ngettext_lazy(
+                "%(n)s person used an AI assistant in the last 7 days",
+                "%(n)s people used an AI assistant in the last 7 days",
+                "n",
+            ),
+            "n",
+        ),
+    ),
+    (
+        Metric.PROTOCOLS_APPROVED,
+        protocols_approved,
+        _words(
+            ngettext_lazy(
+                "%(n)s protocol approved by a reviewer",
+                "%(n)s protocols approved by a reviewer",
+                "n",
+            ),
+            "n",
+        ),
+    ),
+)
 
 
 def is_computed(metric: str) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.http import AuthenticatedHttpRequest
-from portal.roles import Role, role_required
+from portal.roles import OVERSIGHT, Role, role_required
 from rollout.common import charts
 from rollout.common.spreadsheet import csv_response, csv_safe
 from rollout.models import Programme
@@ -108,7 +108,7 @@ def _body_context(programme: Programme, today: date) -> dict:
     }
 
 
-@role_required(Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
+@role_required(*OVERSIGHT)
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show where the programme stands: phases, KPIs with trend, reach, milestones.
 
@@ -164,7 +164,7 @@ def _kpi_csv_rows(overview: Overview) -> list[list[str]]:
     return rows
 
 
-@role_required(Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
+@role_required(*OVERSIGHT)
 def kpi_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Export the KPIs for a spreadsheet: UTF-8 with BOM, `;`, formula cells neutralised."""
     programme = selectors.current_programme()

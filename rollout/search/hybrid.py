@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from assistants.embeddings import Embedder, get_embedder
-from rollout.search import fulltext, sources, vectors
+from rollout.search import fulltext, vectors
 from rollout.search.headlines import with_headlines
 from rollout.search.sources import SearchSource
 
@@ -203,17 +203,3 @@ def listing(source: SearchSource, queryset: QuerySet, *, limit: int) -> list[Hit
     objects = list(queryset.select_related(*source.select_related)[:limit])
     headlines = with_headlines(source, objects, None)
     return [Hit(obj, 0.0, (), *headlines[obj.pk]) for obj in objects]
-
-
-def search_use_cases(
-    query: str, *, queryset: QuerySet | None = None, limit: int = 50, offset: int = 0
-) -> list[Hit]:
-    """Return use cases matching `query` within `queryset` (the overview's filters)."""
-    return search(sources.use_cases(), query, queryset=queryset, limit=limit, offset=offset)
-
-
-def similar_use_cases(
-    title: str, text: str, *, exclude: int | None = None, limit: int = 5
-) -> list[Hit]:
-    """Return existing use cases like the one being written (title, problem, solution)."""
-    return similar(sources.use_cases(), title, text, exclude=exclude, limit=limit)

@@ -1,7 +1,7 @@
 """Keeping the embeddings up to date.
 
-A change of record calls `use_case_changed(pk)` → after commit, the Celery task
-`rollout.search.tasks.use_case_embed` (default queue) → `embed_records()`. It is idempotent:
+A feature calls its `…_changed(pk)` when a record's text changed → after commit, its
+Celery task (default queue) → `embed_pending()` → `embed_records()`. It is idempotent:
 a record whose stored vector has the same content hash, model name and dimension is skipped,
 so a task delivered twice, or a reindex run after it, writes nothing. `reindex()` (the
 `search_reindex` command) walks every record in batches after a model change or a restore.
@@ -14,24 +14,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 
 from assistants.embeddings import Embedder, get_embedder
-from rollout.search import sources, vectors
+from rollout.search import vectors
 from rollout.search.sources import SearchSource, content_hash
 
 logger = logging.getLogger(__name__)
 PROGRESS_SECONDS = 2.0
-
-
-def use_case_changed(use_case_id: int) -> None:
-    """Schedule (after commit) the embedding of a use case whose text changed."""
-    if settings.EMBEDDING_MODEL_PATH is None:
-        return  # nothing would ever read the vector; reindex fills it once a model is set
-    from rollout.search.tasks import use_case_embed
-
-    use_case_embed.delay_on_commit(use_case_id)
 
 
 def _texts(source: SearchSource, ids: Iterable[int], *, lock: bool = False) -> dict[int, str]:
@@ -132,11 +122,3 @@ def reindex(
             progress(f"{done}/{len(ids)} checked, {embedded} embedded")
             said = time.monotonic()
     return Reindexed(checked=len(ids), embedded=embedded, deleted=deleted)
-
-
-def use_cases_reindex(**options) -> Reindexed | None:
-    """Reindex the use-case library; None when no embedding model is configured."""
-    embedder = get_embedder()
-    if embedder is None:
-        return None
-    return reindex(sources.use_cases(), embedder, **options)

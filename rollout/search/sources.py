@@ -1,13 +1,16 @@
 """What the hybrid search needs to know about one searchable kind of record.
 
-A new kind (the FAQ) declares a `SearchSource` next to its models and calls
-`rollout.search.hybrid.search(source, query)`; its model needs a generated `search_vector`
-(German, title weighted A) and an `Embedding` subclass with a one-to-one `owner_field`.
+A feature (use cases, the FAQ) declares its `SearchSource` in its own `search.py`, calls
+`rollout.search.hybrid.search(source, query)` and registers the source in its hooks
+(`register_search_source`) so that `search_reindex` keeps its vectors current. Its model
+needs a generated `search_vector` (German, title weighted A) and an `Embedding` subclass
+with a one-to-one `owner_field`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,17 +53,22 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def use_cases() -> SearchSource:
-    """Return the use-case library's source (built on call: models load after the app)."""
-    from rollout.models import UseCase, UseCaseEmbedding
+@dataclass(frozen=True)
+class Searchable:
+    """A feature's searchable records, as `search_reindex` walks them."""
 
-    return SearchSource(
-        name="use_cases",
-        model=UseCase,
-        embedding_model=UseCaseEmbedding,
-        owner_field="use_case",
-        title_field="title",
-        excerpt_fields=("problem", "solution"),
-        embedded_fields=("title", "problem", "solution", "tool"),
-        select_related=("department",),
-    )
+    label: str  # plural, for the command's (English) lines: "use cases", "FAQ entries"
+    source: Callable[[], SearchSource]  # built on call: models load after the app
+
+
+_searchables: list[Searchable] = []
+
+
+def register_search_source(label: str, source: Callable[[], SearchSource]) -> None:
+    """Make a feature's records known to `search_reindex` (call from the feature's hooks)."""
+    if all(s.source is not source for s in _searchables):
+        _searchables.append(Searchable(label, source))
+
+
+def searchables() -> list[Searchable]:
+    return list(_searchables)

@@ -2,7 +2,8 @@
 
 - the KPI metric "confidence using AI" (one aggregate query),
 - the audit log's names for the survey and feedback actions (never one per answer),
-- the home card "a survey is waiting for you" (`survey_cards`, registered by apps.py).
+- the home card "a survey is waiting for you" (`survey_cards`),
+- the navigation entry.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from portal.http import AuthenticatedHttpRequest
-from portal.registry import HomeCard
+from portal.registry import HomeCard, NavItem
 
 AUDIT_LABELS = {
     "survey.created": _("Survey created"),
@@ -35,9 +36,12 @@ def survey_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
 
 def register() -> None:
     from portal.audit import register_action_labels
+    from portal.registry import register_home_cards, register_nav
     from rollout.models import Kpi
     from rollout.programme.kpis import register_metric
     from rollout.surveys.trends import describe_confidence, survey_confidence
 
     register_metric(Kpi.Metric.SURVEY_CONFIDENCE, survey_confidence, describe=describe_confidence)
     register_action_labels(AUDIT_LABELS)
+    register_home_cards(survey_cards)
+    register_nav(NavItem(_("Surveys"), "rollout:survey-list", order=35, active_prefix="/umfragen/"))

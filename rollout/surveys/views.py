@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from portal.http import AuthenticatedHttpRequest
-from portal.roles import Role
+from portal.roles import OVERSIGHT, Role
 from rollout.models import SurveyParticipation
 from rollout.surveys import answer as surveys_answer
 from rollout.surveys import services as service
@@ -40,7 +40,7 @@ def survey_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "surveys": surveys,
             "k": min_group_size(),
             "is_admin": request.user.has_role(Role.PROGRAMME_ADMIN),
-            "reads_results": request.user.has_role(Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL),
+            "reads_results": request.user.has_role(*OVERSIGHT),
         },
     )
 

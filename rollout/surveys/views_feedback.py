@@ -17,12 +17,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedHttpRequest
-from portal.roles import Role, role_required
+from portal.roles import OVERSIGHT, role_required
 from rollout.models import FeedbackMessage
 from rollout.surveys import feedback as service
 from rollout.surveys.forms import FeedbackForm
-
-READERS = (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
 
 
 @login_required
@@ -49,7 +47,7 @@ def _month(raw: str) -> date | None:
         return None
 
 
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def feedback_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     month = _month(request.GET.get("month", ""))
     kind = request.GET.get("kind", "")
@@ -74,7 +72,7 @@ def feedback_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def feedback_mark(request: AuthenticatedHttpRequest, message_id: UUID) -> HttpResponse:
     handled = request.POST.get("handled") == "1"
     try:

@@ -14,7 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from portal.http import AuthenticatedHttpRequest
-from portal.roles import Role, role_required
+from portal.roles import OVERSIGHT, role_required
 from portal.services import audit_record
 from rollout.common.spreadsheet import csv_response, csv_safe
 from rollout.models import Survey
@@ -23,10 +23,8 @@ from rollout.surveys.results import Kind, Results, survey_results
 from rollout.surveys.services import survey_status
 from rollout.surveys.trends import phase_figures, series_trend
 
-READERS = (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
 
-
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def results_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the surveys, the figures per phase and the trend of every repeated survey."""
     k = min_group_size()
@@ -52,7 +50,7 @@ def results_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def survey_results_page(request: AuthenticatedHttpRequest, survey_id: int) -> HttpResponse:
     survey = get_object_or_404(Survey.objects.select_related("phase", "department"), pk=survey_id)
     group_key = request.GET.get("department", "")[:20]
@@ -91,7 +89,7 @@ def _csv_rows(results: Results) -> list[list[object]]:
     return rows
 
 
-@role_required(*READERS)
+@role_required(*OVERSIGHT)
 def survey_export(request: AuthenticatedHttpRequest, survey_id: int) -> HttpResponse:
     """Export the aggregates per group: one row per question and answer option, never one
     per response; the same k-thresholds as the page; no free text."""

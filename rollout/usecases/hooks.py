@@ -3,7 +3,8 @@
 - the KPI metrics "use cases validated" and "time saved" (one aggregate query each),
 - the multiplier directory's "use cases logged" counter,
 - the audit log's names for the use-case actions,
-- the use-case lines of the steering-committee report.
+- the use-case lines of the steering-committee report,
+- the navigation entry.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.registry import NavItem
 from rollout.programme.kpis import Reading
 
 AUDIT_LABELS = {
@@ -43,16 +45,18 @@ def _describe_time_saved(reading: Reading) -> str:
 
 def register() -> None:
     from portal.audit import register_action_labels
-    from portal.registry import register_report_facts
+    from portal.registry import register_nav, register_report_facts
     from rollout.models import Kpi
     from rollout.people.multipliers import ActivityCounter, register_activity_counter
     from rollout.programme.kpis import register_metric
+    from rollout.search.sources import register_search_source
     from rollout.usecases.impact import (
         time_saved,
         use_cases_logged,
         use_cases_validated,
         usecase_facts,
     )
+    from rollout.usecases.search import use_case_source
 
     register_metric(
         Kpi.Metric.USE_CASES_VALIDATED, use_cases_validated, describe=_describe_validated
@@ -62,4 +66,10 @@ def register() -> None:
         ActivityCounter("use_cases_logged", _("Use cases logged"), use_cases_logged, order=30)
     )
     register_action_labels(AUDIT_LABELS)
-    register_report_facts(usecase_facts, order=15)
+    register_search_source("use cases", use_case_source)
+    register_report_facts(usecase_facts)
+    register_nav(
+        NavItem(
+            _("Use cases"), "rollout:usecase-list", order=25, active_prefix="/anwendungsfaelle/"
+        )
+    )

@@ -17,11 +17,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Department, User
-from portal.roles import Role
+from portal.roles import REVIEWERS, Role
 from portal.services import audit_record
 from rollout.models import UseCase
-from rollout.search.indexing import use_case_changed
 from rollout.usecases.risk import risk_classify, route_to_ethics
+from rollout.usecases.search import use_case_changed
 
 S = UseCase.Status
 EDITOR = "editor"  # owner, contributors, programme admins
@@ -100,7 +100,7 @@ def is_editor(use_case: UseCase, user: User) -> bool:
 
 
 def is_reviewer(user: User) -> bool:
-    return user.has_role(Role.REVIEWER, Role.PROGRAMME_ADMIN)
+    return user.has_role(*REVIEWERS)
 
 
 def is_involved(use_case: UseCase, user: User) -> bool:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.http import AuthenticatedHttpRequest
 from portal.models import Department
-from portal.roles import Role, role_required
+from portal.roles import OVERSIGHT, REVIEWERS, Role, role_required
 from rollout.models import UseCase
 from rollout.usecases import selectors as reads
 from rollout.usecases import workflow
@@ -38,7 +38,6 @@ from rollout.usecases.services import (
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
-OVERSIGHT = (Role.PROGRAMME_ADMIN, Role.WORKS_COUNCIL)
 
 
 def get_use_case_to_edit(request: AuthenticatedHttpRequest, use_case_id: int) -> UseCase:
@@ -72,7 +71,7 @@ def results_context(request: AuthenticatedHttpRequest) -> dict:
     use_cases = reads.filtered(_filters(values), user=request.user)
     query = (values.get("q") or "").strip()
     if query:
-        from rollout.search.hybrid import search_use_cases
+        from rollout.usecases.search import search_use_cases
 
         hits = search_use_cases(query, queryset=use_cases, limit=SEARCH_LIMIT)
         return {"query": query, "hits": hits, "filter_form": form}
@@ -178,7 +177,7 @@ def usecase_edit(request: AuthenticatedHttpRequest, use_case_id: int) -> HttpRes
     return render(request, "rollout/usecases/form.html", {"form": form, "use_case": use_case})
 
 
-@role_required(Role.REVIEWER, Role.PROGRAMME_ADMIN)
+@role_required(*REVIEWERS)
 def usecase_board(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the pipeline: a column per status with its count and latest use cases."""
     return render(

@@ -15,7 +15,8 @@ from django.shortcuts import render
 from portal.http import AuthenticatedHttpRequest
 from portal.models import Department
 from rollout.models import UseCase
-from rollout.search import hybrid, sources
+from rollout.search import hybrid
+from rollout.usecases.search import search_use_cases, similar_use_cases, use_case_source
 
 RESULTS = 50
 SIMILAR = 5
@@ -46,9 +47,9 @@ def usecase_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = hybrid.clean_text(request.GET.get("q"), hybrid.MAX_QUERY_LENGTH)
     use_cases, chosen = _filtered(request.GET)
     if query:
-        hits = hybrid.search_use_cases(query, queryset=use_cases, limit=RESULTS)
+        hits = search_use_cases(query, queryset=use_cases, limit=RESULTS)
     else:
-        hits = hybrid.listing(sources.use_cases(), use_cases, limit=RESULTS)
+        hits = hybrid.listing(use_case_source(), use_cases, limit=RESULTS)
     context = {
         "q": query,
         "hits": hits,
@@ -76,5 +77,5 @@ def usecase_similar(request: AuthenticatedHttpRequest) -> HttpResponse:
         for name in ("problem", "solution")
     )
     exclude = _id_or_none(params.get("exclude", ""))
-    hits = hybrid.similar_use_cases(title, text, exclude=exclude, limit=SIMILAR)
+    hits = similar_use_cases(title, text, exclude=exclude, limit=SIMILAR)
     return render(request, "rollout/search/_similar.html", {"hits": hits})

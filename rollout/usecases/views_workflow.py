@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.http import AuthenticatedHttpRequest
-from portal.roles import Role, role_required
+from portal.roles import REVIEWERS, Role, role_required
 from rollout.models import UseCase
 from rollout.usecases import workflow
 from rollout.usecases.forms import SignoffForm, StepForm, ValidationForm
@@ -87,7 +87,7 @@ def usecase_step(request: AuthenticatedHttpRequest, use_case_id: int, to: str) -
     )
 
 
-@role_required(Role.REVIEWER, Role.PROGRAMME_ADMIN)
+@role_required(*REVIEWERS)
 def usecase_validate(request: AuthenticatedHttpRequest, use_case_id: int) -> HttpResponse:
     """The reviewer's checklist for a use case in the pilot."""
     use_case = get_object_or_404(UseCase, pk=use_case_id)

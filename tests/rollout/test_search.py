@@ -9,8 +9,14 @@ import pytest
 
 from assistants.embeddings import reset_embedder
 from rollout.models import UseCase
-from rollout.search import fulltext, hybrid, indexing, sources
-from rollout.search.hybrid import rrf_merge, search_use_cases, similar_use_cases
+from rollout.search import fulltext, hybrid
+from rollout.search.hybrid import rrf_merge
+from rollout.usecases.search import (
+    search_use_cases,
+    similar_use_cases,
+    use_case_source,
+    use_cases_reindex,
+)
 
 CORPUS = [
     ("Protokoll der Teamrunde automatisch erstellen",
@@ -165,9 +171,9 @@ def test_full_text_only_without_a_model(corpus, no_model) -> None:
 
 
 def test_vector_ranking_joins_the_full_text_one(corpus, tiny_model) -> None:
-    source = sources.use_cases()
+    source = use_case_source()
     assert hybrid.semantic_enabled() is True
-    indexing.use_cases_reindex()
+    use_cases_reindex()
     open_floor = replace(source, min_similarity=-1.0)  # every neighbour counts
 
     hits = hybrid.search(open_floor, "Wartungsberichte zusammenfassen")
@@ -188,8 +194,8 @@ def test_a_record_found_by_meaning_only(corpus, tiny_model, bob) -> None:
         title="Und wenn nicht, dann doch", problem="Aber wir sind da.", solution="So ist es.",
         owner=bob,
     )  # fmt: skip
-    indexing.use_cases_reindex()
-    text = sources.use_cases().embedding_text(quiet)  # identical text: similarity 1
+    use_cases_reindex()
+    text = use_case_source().embedding_text(quiet)  # identical text: similarity 1
 
     hits = search_use_cases(text)
 
@@ -243,7 +249,7 @@ def test_similar_excludes_the_record_being_edited(corpus, no_model) -> None:
 
 
 def test_similar_by_meaning_with_the_tiny_model(corpus, tiny_model) -> None:
-    indexing.use_cases_reindex()
+    use_cases_reindex()
     report = corpus[5]
     hits = similar_use_cases(report.title, f"{report.problem}\n\n{report.solution}")
     assert hits[0].use_case == report

@@ -12,9 +12,10 @@ from django.db import InterfaceError, OperationalError
 from assistants.embeddings import Embedder, get_embedder, reset_embedder
 from assistants.gguf_models import write_embedding_model
 from rollout.models import UseCase, UseCaseEmbedding
-from rollout.search import indexing, sources, vectors
+from rollout.search import indexing, vectors
 from rollout.search.sources import content_hash
-from rollout.search.tasks import use_case_embed
+from rollout.usecases.search import use_case_changed, use_case_source
+from rollout.usecases.tasks import use_case_embed
 
 
 @pytest.fixture
@@ -51,12 +52,12 @@ def _run(callbacks) -> list[int]:
 def test_a_change_embeds_after_commit(bob, tiny_model, django_capture_on_commit_callbacks):
     use_case = _use_case(bob)
     with django_capture_on_commit_callbacks() as callbacks:
-        indexing.use_case_changed(use_case.pk)
+        use_case_changed(use_case.pk)
         assert not UseCaseEmbedding.objects.exists()  # nothing before the commit
 
     assert _run(callbacks) == [1]
     stored = UseCaseEmbedding.objects.get(use_case=use_case)
-    text = sources.use_cases().embedding_text(use_case)
+    text = use_case_source().embedding_text(use_case)
     assert text.startswith("Protokolle der Teamrunde\n\nDas Protokoll") and "Assistent" in text
     assert (stored.model_name, stored.dimension) == ("tiny-embed.gguf", 32)
     assert stored.content_hash == content_hash(text)
@@ -69,7 +70,7 @@ def test_no_model_no_task_and_the_task_does_nothing(
 ):
     use_case = _use_case(bob)
     with django_capture_on_commit_callbacks() as callbacks:
-        indexing.use_case_changed(use_case.pk)
+        use_case_changed(use_case.pk)
     assert callbacks == []
     assert use_case_embed(use_case.pk) == 0
     assert not UseCaseEmbedding.objects.exists()
@@ -118,7 +119,7 @@ def test_a_text_changed_during_embedding_is_left_to_its_own_task(bob, tiny_model
     use_case = _use_case(bob)
     racing = _EditWhileEmbedding(get_embedder(), use_case)
 
-    assert indexing.embed_records(sources.use_cases(), [use_case.pk], racing) == 0
+    assert indexing.embed_records(use_case_source(), [use_case.pk], racing) == 0
     assert not UseCaseEmbedding.objects.exists()
     assert use_case_embed(use_case.pk) == 1  # the newer text's task
 

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection, transaction
 
 from rollout.models import UseCase, UseCaseEmbedding
-from rollout.search import sources, vectors
+from rollout.search import vectors
+from rollout.usecases.search import use_case_source
 
 MODEL = "tiny-embed.gguf"
 
@@ -73,7 +74,7 @@ def test_the_planner_uses_hnsw_and_the_exact_variant_does_not(bob) -> None:
     _stored(bob, 60)
     name = vectors.ensure_vector_index(UseCaseEmbedding, 32)
     query = _unit(random.Random(9), 32)
-    source = sources.use_cases()
+    source = use_case_source()
 
     hnsw = _plan(*vectors.nearest_sql(source, query, model_name=MODEL, limit=10))
     exact = _plan(*vectors.nearest_sql(source, query, model_name=MODEL, limit=10, exact=True))
@@ -85,7 +86,7 @@ def test_the_planner_uses_hnsw_and_the_exact_variant_does_not(bob) -> None:
 def test_nearest_first_and_the_same_as_the_exact_scan(bob) -> None:
     use_cases = _stored(bob, 60)
     vectors.ensure_vector_index(UseCaseEmbedding, 32)
-    source = sources.use_cases()
+    source = use_case_source()
     target = UseCaseEmbedding.objects.get(use_case=use_cases[17])
 
     found = vectors.nearest(source, list(target.vector), model_name=MODEL, limit=10)
@@ -101,7 +102,7 @@ def test_only_vectors_of_this_model_dimension_and_queryset(bob) -> None:
     mine = _stored(bob, 5)
     _stored(bob, 5, model_name="other.gguf", seed=2)
     _stored(bob, 5, dimension=16, seed=3)
-    source = sources.use_cases()
+    source = use_case_source()
     query = _unit(random.Random(4), 32)
 
     ids = {pk for pk, _d in vectors.nearest(source, query, model_name=MODEL, limit=50)}

@@ -8,7 +8,7 @@ import pytest
 
 from assistants.embeddings import reset_embedder
 from rollout.models import UseCase
-from rollout.search import indexing
+from rollout.usecases.search import use_cases_reindex
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -124,7 +124,7 @@ def test_empty_query_lists_the_filtered_use_cases(client, alice, library, no_mod
 
 
 def test_semantic_search_on_with_a_model(client, alice, library, tiny_model) -> None:
-    indexing.use_cases_reindex()
+    use_cases_reindex()
     client.force_login(alice)
     html = client.get("/anwendungsfaelle/suche/", {"q": "Protokoll"}, **HTMX).content.decode()
     assert 'id="semantic-off"' not in html

@@ -126,7 +126,7 @@ def test_demo_is_idempotent(seeded) -> None:
 
 
 def test_demo_has_near_duplicates_for_the_similar_check(seeded) -> None:
-    from rollout.search.hybrid import similar_use_cases
+    from rollout.usecases.search import similar_use_cases
 
     pairs = [
         ("Reklamationen zusammenfassen", "Kundenbeschwerden automatisch zusammenfassen lassen"),

@@ -80,7 +80,7 @@ def test_kpis_and_counter_once_registered(
     monkeypatch.setattr(registry, "report_fact_providers", list(registry.report_fact_providers))
     monkeypatch.setattr(audit, "ACTION_LABELS", dict(audit.ACTION_LABELS))
     usecase_hooks.register()
-    assert any(p is usecase_facts for _o, p in registry.report_fact_providers)
+    assert usecase_facts in registry.report_fact_providers
     assert audit.action_label("usecase.status_changed") != "usecase.status_changed"
     metrics = [Kpi.Metric.USE_CASES_VALIDATED, Kpi.Metric.TIME_SAVED]
     with django_assert_num_queries(2):

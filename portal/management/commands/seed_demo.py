@@ -11,5 +11,5 @@ class Command(BaseCommand):
     help = "Load the demo programme (idempotent: a second run changes nothing)."
 
     def handle(self, *args, **options) -> None:
-        for _order, seeder in registry.demo_seeders:
+        for seeder in registry.demo_seeders:
             seeder(self.stdout.write)

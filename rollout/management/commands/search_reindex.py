@@ -1,11 +1,14 @@
-"""Backfill or rebuild the use-case embeddings (after a model change, a restore, an import)."""
+"""Backfill or rebuild the embeddings of every searchable feature (after a model change, a
+restore, an import)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rollout.search.indexing import use_cases_reindex
+from assistants.embeddings import get_embedder
+from rollout.search.indexing import reindex
+from rollout.search.sources import searchables
 
 
 def _positive(value: str) -> int:
@@ -38,24 +41,21 @@ class Command(BaseCommand):
                 "search runs on full text only."
             )
             return
-        result = use_cases_reindex(
-            batch=options["batch"], rebuild=options["rebuild"], progress=self.stdout.write
-        )
-        if result is None:
+        embedder = get_embedder()
+        if embedder is None:
             name = settings.EMBEDDING_MODEL_PATH.name
             raise CommandError(f"The embedding model {name} could not be loaded (see the log).")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{result.checked} use cases checked, {result.embedded} embedded, "
-                f"{result.deleted} vectors of other models deleted."
+        for searchable in searchables():
+            result = reindex(
+                searchable.source(),
+                embedder,
+                batch=options["batch"],
+                rebuild=options["rebuild"],
+                progress=self.stdout.write,
             )
-        )
-        from rollout.faq.search import faq_reindex
-
-        faq = faq_reindex(
-            batch=options["batch"], rebuild=options["rebuild"], progress=self.stdout.write
-        )
-        if faq is not None:
             self.stdout.write(
-                self.style.SUCCESS(f"{faq.checked} FAQ entries checked, {faq.embedded} embedded.")
+                self.style.SUCCESS(
+                    f"{result.checked} {searchable.label} checked, {result.embedded} embedded, "
+                    f"{result.deleted} vectors of other models deleted."
+                )
             )
