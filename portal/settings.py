@@ -318,19 +318,15 @@ _PERIODIC = [
         env_cron("PORTAL_CRON_MONTHLY_REPORT", "0 6 1 * *"),
     ),
     (
-        "event-reminders",
-        "rollout.tasks.events.event_reminders_send",
-        env_cron("PORTAL_CRON_EVENT_REMINDERS", "*/15 * * * *"),
+        # Events, office hours: whatever a feature registers (rollout.common.reminders).
+        "reminders",
+        "rollout.tasks.reminders.reminders_send",
+        env_cron("PORTAL_CRON_REMINDERS", "*/15 * * * *"),
     ),
     (
         "event-series-generate",
         "rollout.tasks.events.event_series_generate",
         env_cron("PORTAL_CRON_EVENT_SERIES", "15 2 * * *"),
-    ),
-    (
-        "office-hour-reminders",
-        "rollout.tasks.officehours.booking_reminders_send",
-        env_cron("PORTAL_CRON_OFFICE_HOUR_REMINDERS", "*/15 * * * *"),
     ),
     (
         "office-hour-slots",
@@ -355,6 +351,11 @@ _PERIODIC = [
     ),
 ]
 PERIODIC_TASKS = {name: (task, cron) for name, task, cron in _PERIODIC if cron is not None}
+for _renamed in ("PORTAL_CRON_EVENT_REMINDERS", "PORTAL_CRON_OFFICE_HOUR_REMINDERS"):
+    if _renamed in os.environ:  # silently ignoring "off" would mail people the operator spared
+        raise ImproperlyConfigured(
+            f"{_renamed} was replaced by PORTAL_CRON_REMINDERS (one schedule for all reminders)"
+        )
 
 # --- Accounts: django-allauth, email login, roles, two-factor -----------------------------
 

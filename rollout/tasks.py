@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rollout.common import tasks as reminders
 from rollout.events import tasks as events
 from rollout.faq import tasks as faq
 from rollout.officehours import tasks as officehours
@@ -10,4 +11,4 @@ from rollout.search import tasks as search
 from rollout.surveys import tasks as surveys
 from rollout.usecases import tasks as usecases
 
-__all__ = ["events", "faq", "kpis", "officehours", "search", "surveys", "usecases"]
+__all__ = ["events", "faq", "kpis", "officehours", "reminders", "search", "surveys", "usecases"]

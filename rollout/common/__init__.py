@@ -1,1 +1,1 @@
-"""Helpers the features share: SVG charts, German-Excel CSV, the reminder loop."""
+"""Helpers the features share: SVG charts, German-Excel CSV, reminders, file downloads."""

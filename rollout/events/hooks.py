@@ -1,5 +1,6 @@
 """What the events plug into the portal (called from AppConfig.ready()): the navigation
-entry, the home card of coming events and the audit log's names for their actions."""
+entry, the home card of coming events, the audit log's names for their actions and the
+reminder mail before an event."""
 
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ AUDIT_LABELS = {
 def register() -> None:
     from portal.audit import register_action_labels
     from portal.registry import register_home_cards, register_nav
+    from rollout.common.reminders import register_reminder
     from rollout.events.cards import event_cards
+    from rollout.events.mail import REMINDER
 
     register_nav(NavItem(_("Events"), "rollout:event-list", order=20, active_prefix="/termine/"))
     register_home_cards(event_cards)
     register_action_labels(AUDIT_LABELS)
+    register_reminder(REMINDER)

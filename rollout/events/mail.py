@@ -6,15 +6,14 @@ is still in the state the mail speaks of (a stale "you have a seat" is never sen
 
 from __future__ import annotations
 
-from datetime import datetime
 from email.mime.text import MIMEText
 
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from rollout.common.reminders import Reminder
 from rollout.events.calendar import calendar_render, event_url, registration_item
-from rollout.events.services import REMINDER_WINDOW
 from rollout.models import Registration
 
 Status = Registration.Status
@@ -66,30 +65,9 @@ def registration_mail(*, registration_id: int, kind: str) -> bool:
     return True
 
 
-def reminders_due(now: datetime | None = None) -> list[int]:
-    """Return the confirmed registrations whose event starts within the window, not reminded."""
-    now = now or timezone.now()
-    return list(
-        Registration.objects.filter(
-            status=Status.CONFIRMED,
-            reminded_at__isnull=True,
-            event__starts_at__gt=now,
-            event__starts_at__lte=now + REMINDER_WINDOW,
-        )
-        .order_by("event__starts_at", "pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def reminder_claim(registration_id: int) -> bool:
-    """Mark the reminder as sent, if no other run did: exactly one run wins the row."""
-    return bool(
-        Registration.objects.filter(
-            pk=registration_id, reminded_at__isnull=True, status=Status.CONFIRMED
-        ).update(reminded_at=timezone.now())
-    )
-
-
-def reminder_release(registration_id: int) -> None:
-    """The mail failed: let the next run try again."""
-    Registration.objects.filter(pk=registration_id).update(reminded_at=None)
+REMINDER = Reminder(
+    name="registration",
+    live=lambda: Registration.objects.filter(status=Status.CONFIRMED),
+    starts_at="event__starts_at",
+    send=lambda pk: registration_mail(registration_id=pk, kind="reminder"),
+)

@@ -8,7 +8,7 @@ after the commit (`rollout.events.tasks.event_registration_mail`).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,11 +20,11 @@ from django.utils.translation import ngettext
 from portal.models import User
 from portal.roles import Role
 from portal.services import audit_record
+from rollout.common.reminders import reminded_at_on_confirm
 from rollout.models import Event, Registration
 
 Status = Registration.Status
 CHECK_IN_OPENS = timedelta(minutes=30)  # before the start
-REMINDER_WINDOW = timedelta(hours=24)  # reminders go out this long before the start
 # Changes of these fields are news for everyone registered: they get an updated .ics.
 _SCHEDULE_FIELDS = {"title", "starts_at", "ends_at", "location", "online_url"}
 
@@ -50,12 +50,6 @@ def _mail(registration: Registration, kind: str) -> None:
     event_registration_mail.delay_on_commit(registration.pk, kind)
 
 
-def _reminded_at(event: Event) -> datetime | None:
-    # A confirmation this close to the start is the reminder; no second mail 15 minutes later.
-    now = timezone.now()
-    return now if event.starts_at - now <= REMINDER_WINDOW else None
-
-
 def _take_seat(event: Event) -> bool:
     return bool(
         Event.objects.filter(pk=event.pk, seats_taken__lt=F("capacity")).update(
@@ -73,7 +67,7 @@ def registration_create(*, event: Event, user: User) -> Registration:
     if existing is not None and existing.status != Status.CANCELLED:
         raise RegistrationError(_("You are already registered."))
     status = Status.CONFIRMED if _take_seat(event) else Status.WAITLISTED
-    reminded_at = _reminded_at(event) if status == Status.CONFIRMED else None
+    reminded_at = reminded_at_on_confirm(event.starts_at) if status == Status.CONFIRMED else None
     if existing is not None:
         existing.status, existing.attended_at, existing.reminded_at = status, None, reminded_at
         existing.save(update_fields=["status", "attended_at", "reminded_at", "updated_at"])
@@ -123,7 +117,7 @@ def _move_up(event: Event) -> Registration | None:
     if waiting is None or not _take_seat(event):
         return None
     waiting.status = Status.CONFIRMED
-    waiting.reminded_at = _reminded_at(event)
+    waiting.reminded_at = reminded_at_on_confirm(event.starts_at)
     waiting.save(update_fields=["status", "reminded_at", "updated_at"])
     audit_record(actor=None, action="event.moved_up", target=event)
     _mail(waiting, "moved_up")

@@ -16,16 +16,11 @@ def event_registration_mail(registration_id: int, kind: str) -> None:
     event_mail.registration_mail(registration_id=registration_id, kind=kind)
 
 
+# The old beat entry's name: messages queued before the one reminder loop still run.
 @shared_task(name="rollout.tasks.events.event_reminders_send", time_limit=600, soft_time_limit=580)
 def event_reminders_send() -> int:
     """Remind confirmed people of events in the next 24 hours, each exactly once."""
-    return reminders_send(
-        due=event_mail.reminders_due(),
-        claim=event_mail.reminder_claim,
-        send=lambda pk: event_mail.registration_mail(registration_id=pk, kind="reminder"),
-        release=event_mail.reminder_release,
-        what="registration",
-    )
+    return reminders_send(event_mail.REMINDER)
 
 
 @shared_task(name="rollout.tasks.events.event_series_generate", time_limit=300, soft_time_limit=280)

@@ -17,15 +17,13 @@ released at commit or rollback by PostgreSQL itself.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_record
-from rollout.events.services import REMINDER_WINDOW
+from rollout.common.reminders import reminded_at_on_confirm
 from rollout.models import Booking, OfficeHourSlot
 from rollout.officehours.services import officehour_managed_by
 
@@ -103,19 +101,16 @@ def _refuse_overlap(slot: OfficeHourSlot, user: User, *, ignore: int | None = No
     )
 
 
-def _reminded_at(slot: OfficeHourSlot) -> datetime | None:
-    # A confirmation this close to the start is the reminder; no second mail 15 minutes later.
-    now = timezone.now()
-    return now if slot.starts_at - now <= REMINDER_WINDOW else None
-
-
 def _insert(slot: OfficeHourSlot, user: User, topic: str) -> Booking:
     if Booking.objects.filter(slot=slot, cancelled_at__isnull=True).exists():
         raise BookingError(slot_taken_message())
     try:
         with transaction.atomic():
             return Booking.objects.create(
-                slot=slot, user=user, topic=topic, reminded_at=_reminded_at(slot)
+                slot=slot,
+                user=user,
+                topic=topic,
+                reminded_at=reminded_at_on_confirm(slot.starts_at),
             )
     except IntegrityError:  # another person's booking committed first
         raise BookingError(slot_taken_message()) from None

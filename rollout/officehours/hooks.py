@@ -1,6 +1,7 @@
 """What the office hours plug into the rest of the portal (called from AppConfig.ready()).
 
 - the personal calendar feed: booked slots (for the person and for the host),
+- the reminder mail before a booked slot,
 - the multiplier directory's "office-hour slots held" counter,
 - the audit log's names for the office-hour actions,
 - the office-hour lines of the steering-committee report,
@@ -91,11 +92,13 @@ def officehour_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
 def register() -> None:
     from portal.audit import register_action_labels
     from portal.registry import register_home_cards, register_nav, register_report_facts
+    from rollout.common.reminders import register_reminder
     from rollout.events.calendar import feed_provider_register
-    from rollout.officehours.mail import feed_items
+    from rollout.officehours.mail import REMINDER, feed_items
     from rollout.people.multipliers import ActivityCounter, register_activity_counter
 
     feed_provider_register(feed_items)
+    register_reminder(REMINDER)
     register_activity_counter(
         ActivityCounter("office_hours_held", _("Office-hour slots held"), slots_held, order=40)
     )

@@ -20,9 +20,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.models import User
+from rollout.common.reminders import Reminder
 from rollout.events.calendar import CalendarItem, calendar_render, sequence_of
 from rollout.events.mail import _ics_attachment
-from rollout.events.services import REMINDER_WINDOW
 from rollout.models import Booking
 
 # kind of mail → True if it speaks of a live booking, False of a cancelled one
@@ -141,31 +141,9 @@ def booking_mail(*, booking_id: int, kind: str) -> bool:
     return True
 
 
-def reminders_due(now: datetime | None = None) -> list[int]:
-    """Return live bookings whose slot starts within the reminder window, not yet reminded."""
-    now = now or timezone.now()
-    return list(
-        Booking.objects.filter(
-            cancelled_at__isnull=True,
-            reminded_at__isnull=True,
-            slot__cancelled=False,
-            slot__starts_at__gt=now,
-            slot__starts_at__lte=now + REMINDER_WINDOW,
-        )
-        .order_by("slot__starts_at", "pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def reminder_claim(booking_id: int) -> bool:
-    """Mark the reminder as sent, if no other run did: exactly one run wins the row."""
-    return bool(
-        Booking.objects.filter(
-            pk=booking_id, reminded_at__isnull=True, cancelled_at__isnull=True
-        ).update(reminded_at=timezone.now())
-    )
-
-
-def reminder_release(booking_id: int) -> None:
-    """The mail failed: let the next run try again."""
-    Booking.objects.filter(pk=booking_id).update(reminded_at=None)
+REMINDER = Reminder(
+    name="office-hour booking",
+    live=lambda: Booking.objects.filter(cancelled_at__isnull=True, slot__cancelled=False),
+    starts_at="slot__starts_at",
+    send=lambda pk: booking_mail(booking_id=pk, kind="reminder"),
+)

@@ -63,6 +63,10 @@ def _one_clear_line(result: subprocess.CompletedProcess, *needles: str) -> None:
             ["PORTAL_CRON_JOB_REAPER"],
         ),
         (
+            {"PORTAL_DEBUG": "true", "PORTAL_CRON_EVENT_REMINDERS": "off"},
+            ["PORTAL_CRON_EVENT_REMINDERS", "PORTAL_CRON_REMINDERS"],
+        ),
+        (
             {
                 "PORTAL_DEBUG": "true",
                 "PORTAL_LLM_BACKEND": "openai",

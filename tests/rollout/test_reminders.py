@@ -113,3 +113,54 @@ def test_overlapping_runs_send_each_reminder_once(time_machine) -> None:
     assert sum(counts) == 20
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert not Registration.objects.filter(reminded_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_one_beat_task_reminds_of_every_kind_and_retries_a_failed_mail(
+    alice, bob, charlie, monkeypatch, time_machine
+) -> None:
+    import smtplib
+    from datetime import date, time
+
+    from django.conf import settings
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from portal.celery import app
+    from rollout.common.tasks import reminders_send
+    from rollout.models import Booking, OfficeHour
+    from rollout.officehours.services import officehour_generate
+
+    assert settings.PERIODIC_TASKS["reminders"][0] == reminders_send.name
+    assert reminders_send.name in app.tasks
+    time_machine.move_to(START - timedelta(days=5), tick=False)
+    event = _event()
+    Registration.objects.create(event=event, user=alice, status="confirmed")
+    office_hour = OfficeHour.objects.create(
+        host=bob,
+        topic="KI-Sprechstunde",
+        online_url="https://meet.firma.test/ki",
+        first_date=date(2026, 11, 10),
+        start_time=time(14),
+        end_time=time(15),
+        slot_minutes=30,
+    )
+    officehour_generate(office_hour)
+    slot = office_hour.slots.order_by("starts_at").first()
+    Booking.objects.create(slot=slot, user=charlie, topic="Prompts")
+
+    real_send = EmailBackend.send_messages
+    failures = iter([True])  # the first mail of the run fails, as a full mail queue would
+
+    def flaky_send(self, messages):
+        if next(failures, False):
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", flaky_send)
+    time_machine.move_to(START - timedelta(hours=1), tick=False)
+    assert reminders_send() == 1  # one went out, the other was released for the next run
+    assert reminders_send() == 1
+    assert reminders_send() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == ["alice@firma.test", "charlie@firma.test"]
+    assert not Registration.objects.filter(event=event, reminded_at__isnull=True).exists()
+    assert not Booking.objects.filter(reminded_at__isnull=True).exists()
