@@ -11,12 +11,7 @@ from django.utils.translation import ngettext
 
 from portal.models import User
 from portal.roles import HOSTS
-from rollout.events.materials import (
-    ALLOWED_TYPES,
-    MAX_FILE_SIZE,
-    content_matches_type,
-    file_extension,
-)
+from rollout.common.files import DocumentField
 from rollout.models import Event, EventSeries, Phase
 
 
@@ -179,12 +174,7 @@ class SeriesForm(forms.ModelForm):
 
 class MaterialForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    file = forms.FileField(
-        label=_("File"),
-        required=False,
-        help_text=_("PDF, PowerPoint, Word, Excel, PNG, JPG, text, Markdown or ZIP, up to 20 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in ALLOWED_TYPES)}),
-    )
+    file = DocumentField(required=False)
     url = forms.URLField(
         label=_("… or a link"),
         required=False,
@@ -194,24 +184,6 @@ class MaterialForm(forms.Form):
 
     def clean_title(self) -> str:
         return _one_line(self.cleaned_data["title"])
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if not upload:
-            return upload
-        if upload.size > MAX_FILE_SIZE:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        extension = file_extension(upload.name)
-        if extension not in ALLOWED_TYPES:
-            raise forms.ValidationError(
-                _("Files of this type cannot be added. Allowed: %(types)s.")
-                % {"types": ", ".join(sorted(ALLOWED_TYPES))}
-            )
-        if not content_matches_type(upload, extension):
-            raise forms.ValidationError(
-                _("The file's content does not match its type (.%(ext)s).") % {"ext": extension}
-            )
-        return upload
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -6,60 +6,13 @@ who asks; the storage has no public URL (no MEDIA_URL is served).
 
 from __future__ import annotations
 
-import codecs
-from pathlib import PurePosixPath
-
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.text import slugify
 
 from portal.models import User
 from portal.services import audit_record
+from rollout.common.files import safe_filename
 from rollout.models import Event, EventMaterial, Registration
-
-MAX_FILE_SIZE = 20 * 1024 * 1024
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-# extension → (content type sent on download, how the file must begin; None: UTF-8 text)
-ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", _ZIP),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _ZIP),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
-    "zip": ("application/zip", _ZIP),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "txt": ("text/plain; charset=utf-8", None),
-    "md": ("text/markdown; charset=utf-8", None),
-}
-
-
-def file_extension(name: str) -> str:
-    return PurePosixPath(name.replace("\\", "/")).suffix.lower().lstrip(".")
-
-
-def safe_filename(name: str) -> str:
-    """Return a harmless file name: no path, ASCII letters, digits and dashes, known suffix."""
-    path = PurePosixPath(name.replace("\\", "/"))
-    stem = slugify(path.stem)[:80].strip("-_") or "material"
-    return f"{stem}.{file_extension(name)}"
-
-
-def content_matches_type(upload: UploadedFile, extension: str) -> bool:
-    """True when the file begins the way files of its type do (text: valid UTF-8, no NUL)."""
-    upload.seek(0)
-    head = upload.read(65536)
-    upload.seek(0)
-    signatures = ALLOWED_TYPES[extension][1]
-    if signatures is not None:
-        return head.startswith(signatures)
-    if b"\x00" in head:
-        return False
-    try:  # incremental: a character cut at the end of the sample is fine
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def material_visible_to(event: Event, user: User, *, manages: bool) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,14 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedHttpRequest
+from rollout.common.files import file_download
 from rollout.events.forms import MaterialForm
-from rollout.events.materials import (
-    ALLOWED_TYPES,
-    file_extension,
-    material_add,
-    material_delete,
-    material_visible_to,
-)
+from rollout.events.materials import material_add, material_delete, material_visible_to
 from rollout.events.services import event_managed_by
 from rollout.models import Event, EventMaterial
 
@@ -59,21 +52,7 @@ def material_download(
     manages = event_managed_by(event, request.user)
     if not material.file or not material_visible_to(event, request.user, manages=manages):
         raise Http404
-    try:
-        handle = material.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    extension = file_extension(material.file.name)
-    content_type = ALLOWED_TYPES.get(extension, ("application/octet-stream",))[0]
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=PurePosixPath(material.file.name).name,
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(material.file)
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from portal.models import User
 from portal.services import audit_record
-from rollout.events.materials import safe_filename
+from rollout.common.files import safe_filename
 from rollout.models import UseCase, UseCaseAttachment
 
 

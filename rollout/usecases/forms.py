@@ -17,12 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Department, User
-from rollout.events.materials import (
-    ALLOWED_TYPES,
-    MAX_FILE_SIZE,
-    content_matches_type,
-    file_extension,
-)
+from rollout.common.files import DocumentField
 from rollout.models import UseCase
 from rollout.usecases.risk import QUESTIONS, questionnaire_answers
 
@@ -232,27 +227,7 @@ class CommentForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, PowerPoint, Word, Excel, PNG, JPG, text, Markdown or ZIP, up to 20 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in ALLOWED_TYPES)}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_SIZE:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        extension = file_extension(upload.name)
-        if extension not in ALLOWED_TYPES:
-            raise forms.ValidationError(
-                _("Files of this type cannot be added. Allowed: %(types)s.")
-                % {"types": ", ".join(sorted(ALLOWED_TYPES))}
-            )
-        if not content_matches_type(upload, extension):
-            raise forms.ValidationError(
-                _("The file's content does not match its type (.%(ext)s).") % {"ext": extension}
-            )
-        return upload
+    file = DocumentField()
 
 
 class FilterForm(forms.Form):

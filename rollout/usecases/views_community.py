@@ -7,17 +7,15 @@ from a public URL.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedHttpRequest
-from rollout.events.materials import ALLOWED_TYPES, file_extension
+from rollout.common.files import file_download
 from rollout.models import UseCase, UseCaseAttachment, UseCaseComment
 from rollout.usecases import community
 from rollout.usecases.attachments import attachment_add, attachment_delete
@@ -112,20 +110,7 @@ def attachment_download(
 ) -> FileResponse:
     """Serve the file as an attachment, never inline (no sniffing, no shared caches)."""
     attachment = get_object_or_404(UseCaseAttachment, pk=attachment_id, use_case_id=use_case_id)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    extension = file_extension(attachment.file.name)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=PurePosixPath(attachment.file.name).name,
-        content_type=ALLOWED_TYPES.get(extension, ("application/octet-stream",))[0],
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(attachment.file)
 
 
 @require_POST

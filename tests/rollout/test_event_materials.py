@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from portal.models import AuditEntry
-from rollout.events.materials import safe_filename
+from rollout.common.files import safe_filename
 from rollout.models import Event, EventMaterial, Registration
 
 pytestmark = pytest.mark.django_db
