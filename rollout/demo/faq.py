@@ -287,8 +287,7 @@ def _inbox(people: dict, categories: dict, entries: list[FaqEntry], today) -> No
         asker=None,
         text="Wird durch die KI mein Arbeitsplatz ersetzt?",
         category=categories["br"],
-        status=Question.Status.PUBLISHED,
-        answer=published.answer_de,
+        status=Question.Status.ANSWERED,  # published: the entry holds the answer
         answered_by=ada,
         answered_at=now - timedelta(days=35),
         faq_entry=published,

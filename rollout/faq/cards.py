@@ -15,12 +15,12 @@ from rollout.models import FaqEntry, Question
 def faq_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
     context: dict = {"team": is_faq_team(request)}
     if context["team"]:
-        context["open"] = Question.objects.filter(status=Question.Status.OPEN).count()
+        context["open"] = Question.objects.in_status(Question.Status.OPEN).count()
         context["stale"] = FaqEntry.objects.filter(reviewed_on__lt=stale_before()).count()
     else:
         mine = Question.objects.filter(asker=request.user).aggregate(
-            answered=Count("pk", filter=Q(status__in=["answered", "published"])),
-            waiting=Count("pk", filter=Q(status="open")),
+            answered=Count("pk", filter=Q(status="answered") | Q(faq_entry__isnull=False)),
+            waiting=Count("pk", filter=Q(status="open", faq_entry__isnull=True)),
         )
         context |= mine
     return [HomeCard("rollout/faq/_card.html", context, order=30)]

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from rollout.faq.render import localize
 from rollout.models import Question
 
 KINDS = ("answered", "published")
@@ -22,9 +23,9 @@ S = Question.Status
 
 def _still_true(question: Question, kind: str) -> bool:
     if kind == "answered":
-        return question.status in (S.ANSWERED, S.PUBLISHED) and bool(question.answer)
+        return question.shown_status == S.ANSWERED and bool(question.answer)
     if kind == "published":
-        return question.status == S.PUBLISHED and question.faq_entry_id is not None
+        return question.faq_entry_id is not None and question.faq_entry.published
     return False
 
 
@@ -47,6 +48,10 @@ def question_mail_send(*, question_id: int, kind: str) -> bool:
             else ""
         ),
     }
+    context["answer"] = question.answer
+    if question.faq_entry_id:
+        localize([question.faq_entry], asker.preferred_language)
+        context["answer"] = question.faq_entry.shown_answer
     with translation.override(asker.preferred_language):
         subject = render_to_string("rollout/email/faq_question_subject.txt", context)
         body = render_to_string("rollout/email/faq_question.txt", context)

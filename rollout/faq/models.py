@@ -87,18 +87,41 @@ def _receipt() -> str:
     return secrets.token_urlsafe(24)
 
 
+class QuestionStatus(models.TextChoices):
+    """Where a question stands. PUBLISHED is never stored: a question with an FAQ entry is
+    published, and the entry holds its answer (one place for both)."""
+
+    OPEN = "open", _("open")
+    ANSWERED = "answered", _("answered")
+    PUBLISHED = "published", _("published as FAQ entry")
+    CLOSED = "closed", _("closed")
+
+
+class QuestionQuerySet(models.QuerySet):
+    def in_status(self, status: str) -> QuestionQuerySet:
+        if status == QuestionStatus.PUBLISHED:
+            return self.filter(faq_entry__isnull=False)
+        return self.filter(status=status, faq_entry__isnull=True)
+
+    def status_counts(self) -> dict[str, int]:
+        shown = models.Case(
+            models.When(faq_entry__isnull=False, then=models.Value(QuestionStatus.PUBLISHED)),
+            default=models.F("status"),
+        )
+        rows = self.annotate(shown=shown).values_list("shown").annotate(n=models.Count("pk"))
+        return dict(rows.order_by("shown"))
+
+
 class Question(models.Model):
     """A question sent to the FAQ team.
 
     Anonymous questions store no link to the asker at all; the asker reads the answer
-    under the secret receipt URL shown once after sending.
+    under the secret receipt URL shown once after sending. A published question's answer
+    is its FAQ entry's current answer (not a copy).
     """
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        ANSWERED = "answered", _("answered")
-        PUBLISHED = "published", _("published as FAQ entry")
-        CLOSED = "closed", _("closed")
+    Status = QuestionStatus
+    _STORED = [(v, label) for v, label in QuestionStatus.choices if v != QuestionStatus.PUBLISHED]
 
     asker = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -108,17 +131,22 @@ class Question(models.Model):
         FaqCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     receipt = models.CharField(max_length=40, unique=True, default=_receipt, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # open, answered or closed; `shown_status` adds "published" from `faq_entry`
+    status = models.CharField(max_length=10, choices=_STORED, default=QuestionStatus.OPEN)
+    # the direct answer; cleared on publishing, when the FAQ entry becomes the answer
     answer = models.TextField(_("answer"), blank=True, max_length=10000)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # An entry that answers a question is unpublished, never deleted: the asker reads it.
     faq_entry = models.ForeignKey(
-        FaqEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+        FaqEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
     )
     # Anonymous questions keep only the day they came in (no time of day: no re-identification).
     received_on = models.DateField(_("received"))
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["received_on", "pk"]
@@ -127,3 +155,10 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def shown_status(self) -> str:
+        return QuestionStatus.PUBLISHED if self.faq_entry_id else self.status
+
+    def get_shown_status_display(self) -> str:
+        return QuestionStatus(self.shown_status).label

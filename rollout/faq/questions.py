@@ -2,7 +2,8 @@
 
 States (Question.Status): open → answered → published; open → published (answer and
 entry in one step); open or answered → closed. An answer may be corrected while the
-question is answered (the asker is mailed again).
+question is answered (the asker is mailed again). "Published" is not stored: it is the
+link to the FAQ entry, whose current answer is then the question's answer (no copy).
 
 Anonymous means anonymous: such a question stores no asker, only the day it came in, and
 asking it is not audited (an audit entry carries its actor and the time of day, which
@@ -74,7 +75,7 @@ def question_answer(*, question: Question, answer: str, by: User) -> Question:
     if len(answer) > MAX_ANSWER:
         raise FaqError(_("An answer may have at most %(n)d characters.") % {"n": MAX_ANSWER})
     question = _locked(question)
-    if question.status not in ANSWERABLE:
+    if question.shown_status not in ANSWERABLE:
         raise FaqError(_("This question is already published or closed."))
     corrected = question.status == S.ANSWERED
     question.answer, question.answered_by, question.answered_at = answer, by, timezone.now()
@@ -103,11 +104,12 @@ def question_publish(
 ) -> FaqEntry:
     """Publish the question with its answer as a new FAQ entry, link it, tell the asker.
 
-    The wording may be edited on the way (an FAQ question is at most 300 characters);
-    a question without an answer yet gets `answer_de` as its answer.
+    The wording may be edited on the way (an FAQ question is at most 300 characters).
+    From now on the entry's answer is the question's answer: the direct answer, if any,
+    is dropped (the form offered it as `answer_de`), so the two can never disagree.
     """
     question = _locked(question)
-    if question.status not in ANSWERABLE:
+    if question.shown_status not in ANSWERABLE:
         raise FaqError(_("This question is already published or closed."))
     entry = faq_entry_create(
         category=category,
@@ -118,13 +120,9 @@ def question_publish(
         by=by,
         source="question",
     )
-    if not question.answer:
-        question.answer, question.answered_by, question.answered_at = (
-            entry.answer_de,
-            by,
-            timezone.now(),
-        )
-    question.faq_entry, question.status = entry, S.PUBLISHED
+    if not question.answered_at:
+        question.answered_by, question.answered_at = by, timezone.now()
+    question.faq_entry, question.status, question.answer = entry, S.ANSWERED, ""
     question.save()
     audit_record(
         actor=by,
@@ -140,7 +138,7 @@ def question_publish(
 def question_close(*, question: Question, by: User) -> Question:
     """Close an open or answered question without publishing it (duplicate, off-topic)."""
     question = _locked(question)
-    if question.status not in ANSWERABLE:
+    if question.shown_status not in ANSWERABLE:
         raise FaqError(_("This question is already published or closed."))
     question.status = S.CLOSED
     question.save(update_fields=["status"])

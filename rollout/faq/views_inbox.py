@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.roles import role_required
 from rollout.faq.forms import MAX_FAQ_QUESTION, AnswerForm, PublishForm
 from rollout.faq.questions import ANSWERABLE, question_answer, question_close, question_publish
-from rollout.faq.render import localize_categories, render_answer
+from rollout.faq.render import localize, localize_categories, render_answer
 from rollout.faq.services import FaqError
 from rollout.faq.views import FAQ_TEAM
 from rollout.models import Question
@@ -27,9 +26,9 @@ PER_PAGE = 30
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", S.OPEN)
     status = status if status in S.values else S.OPEN
-    counts = dict(Question.objects.values_list("status").annotate(n=Count("pk")).order_by("status"))
+    counts = Question.objects.status_counts()
     questions = (
-        Question.objects.filter(status=status)
+        Question.objects.in_status(status)
         .select_related("asker", "category")
         .order_by("received_on", "pk")
     )
@@ -70,11 +69,14 @@ def _detail(
     publish_form: PublishForm | None = None,
 ) -> HttpResponse:
     localize_categories([question.category], request.user.preferred_language)
-    answerable = question.status in ANSWERABLE
+    answerable = question.shown_status in ANSWERABLE
+    entry = question.faq_entry
+    if entry is not None:
+        localize([entry], request.user.preferred_language)
     context = {
         "question": question,
         "answerable": answerable,
-        "answer_html": render_answer(question.answer) if question.answer else "",
+        "answer_html": render_answer(entry.shown_answer if entry else question.answer),
         "answer_form": answer_form or AnswerForm(initial={"answer": question.answer}),
         "publish_form": publish_form or PublishForm(initial=_publish_initial(question)),
         "too_long": len(question.text.strip()) > MAX_FAQ_QUESTION,

@@ -78,15 +78,18 @@ def question_receipt(request: AuthenticatedHttpRequest, receipt: str) -> HttpRes
         raise Http404
     language = request.user.preferred_language
     localize_categories([question.category], language)
-    if question.faq_entry is not None:
-        localize([question.faq_entry], language)
-    shows_answer = question.status in (Question.Status.ANSWERED, Question.Status.PUBLISHED)
+    entry, answer = question.faq_entry, ""
+    if entry is not None:  # published: the entry's current answer, in the reader's language
+        localize([entry], language)
+        answer = render_answer(entry.shown_answer) if entry.published else ""
+    elif question.status == Question.Status.ANSWERED:
+        answer = render_answer(question.answer)
     return render(
         request,
         "rollout/faq/receipt.html",
         {
             "question": question,
-            "answer": render_answer(question.answer) if shows_answer and question.answer else "",
+            "answer": answer,
             "new": request.GET.get("neu") == "1" and question.asker_id is None,
             "link": settings.SITE_URL + request.path,
         },

@@ -85,16 +85,54 @@ def test_named_question_answered_mailed_and_published(
     assert response.status_code == 302 and response["Location"] == f"/faq/{entry.pk}/"
     assert (entry.category, entry.published, entry.reviewed_by) == (category, True, ada)
     question.refresh_from_db()
-    assert (question.status, question.faq_entry) == (S.PUBLISHED, entry)
+    assert (question.shown_status, question.faq_entry, question.answer) == (S.PUBLISHED, entry, "")
     ran = run_tasks(callbacks)
     assert ("faq_question_mail", question.pk, "published") in ran
     assert len(mail.outbox) == 2 and f"/faq/{entry.pk}/" in mail.outbox[1].body
 
-    # the asker sees the answer and the link to the entry
+    # the asker sees the entry's answer (not the first, direct one) and the link to the entry
     client.force_login(alice)
     page = client.get(f"/faq/fragen/{question.receipt}/").content.decode()
-    assert "<strong>auch</strong>" in page and f'href="/faq/{entry.pk}/"' in page
+    assert "Ja, auch auf Englisch." in page and f'href="/faq/{entry.pk}/"' in page
+    assert "<strong>auch</strong>" not in page
     assert "Fasst der Generator" in client.get("/faq/").content.decode()
+
+
+def test_receipt_follows_the_entry_which_cannot_be_deleted(client, alice, ada, category) -> None:
+    from django.db.models import ProtectedError
+
+    from rollout.faq.questions import question_publish
+    from rollout.faq.services import faq_entry_set_published, faq_entry_update
+
+    question = question_ask(text="Frage", category=None, asker=alice, anonymous=False)
+    entry = question_publish(
+        question=question, category=category, question_de="Frage?", answer_de="Alt.", by=ada
+    )
+    faq_entry_update(
+        entry=entry,
+        by=ada,
+        category=category,
+        question_de="Frage?",
+        answer_de="Neu: **geprüft**.",
+        question_en="Question?",
+        answer_en="New: *checked*.",
+    )
+    client.force_login(alice)  # English, the entry's English answer
+    receipt = f"/faq/fragen/{question.receipt}/"
+    page = client.get(receipt).content.decode()
+    assert "New: <em>checked</em>." in page and "Alt." not in page
+    alice.preferred_language = "de"
+    alice.save()
+    assert "Neu: <strong>geprüft</strong>." in client.get(receipt).content.decode()
+    alice.preferred_language = "en"
+    alice.save()
+    faq_entry_set_published(entry=entry, published=False, by=ada)
+    page = client.get(receipt).content.decode()
+    assert "revising the answer" in page and "checked" not in page
+    with pytest.raises(ProtectedError):
+        entry.delete()
+    assert Question.objects.in_status(S.PUBLISHED).get() == question
+    assert Question.objects.status_counts() == {"published": 1}
 
 
 def test_every_step_is_audited_with_ids_only(alice, ada, category) -> None:
@@ -263,7 +301,12 @@ def test_publishing_an_open_question_answers_it(ada, alice, category) -> None:
         question=question, category=category, question_de="Frage?", answer_de="So.", by=ada
     )
     question.refresh_from_db()
-    assert (question.answer, question.answered_by, question.faq_entry) == ("So.", ada, entry)
+    assert (question.answered_by, question.faq_entry, question.shown_status) == (
+        ada,
+        entry,
+        "published",
+    )
+    assert question.answer == ""  # stored once: in the entry
     with pytest.raises(FaqError):
         question_publish(
             question=question, category=category, question_de="F?", answer_de="A", by=ada
