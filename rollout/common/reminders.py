@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from portal.tasks import MAIL_ERRORS
@@ -23,25 +23,34 @@ class Reminder:
     """Rows with a `reminded_at` column that get one reminder mail before they start."""
 
     name: str  # for logs, e.g. "office-hour booking"
-    live: Callable[[], QuerySet]  # rows that still take place (confirmed, not cancelled)
+    model: type[Model]
+    live: Q  # the row still takes place: its own columns only (see `claim`)
     starts_at: str  # lookup path of the start time, e.g. "event__starts_at"
     send: Callable[[int], bool]  # mail one row; False if it no longer applies
+    live_elsewhere: Q = field(default_factory=Q)  # conditions through joins (due rows only)
 
     def due(self, now: datetime | None = None) -> list[int]:
         """Return the live rows that start within the window and were not reminded yet."""
         now = now or timezone.now()
         window = {f"{self.starts_at}__gt": now, f"{self.starts_at}__lte": now + WINDOW}
-        rows = self.live().filter(reminded_at__isnull=True, **window)
+        rows = self.model.objects.filter(
+            self.live, self.live_elsewhere, reminded_at__isnull=True, **window
+        )
         return list(rows.order_by(self.starts_at, "pk").values_list("pk", flat=True))
 
     def claim(self, pk: int) -> bool:
-        """Mark the reminder as sent, if no other run did: exactly one run wins the row."""
-        rows = self.live().filter(pk=pk, reminded_at__isnull=True)
+        """Mark the reminder as sent, if no other run did: exactly one run wins the row.
+
+        Only the row's own columns: a condition through a join makes Django write
+        `WHERE id IN (subquery)`, and PostgreSQL does not re-check a subquery after waiting
+        for a concurrent claim, so both runs would win.
+        """
+        rows = self.model.objects.filter(self.live, pk=pk, reminded_at__isnull=True)
         return bool(rows.update(reminded_at=timezone.now()))
 
     def release(self, pk: int) -> None:
         """The mail failed: let the next run try again."""
-        self.live().model.objects.filter(pk=pk).update(reminded_at=None)
+        self.model.objects.filter(pk=pk).update(reminded_at=None)
 
 
 REMINDERS: list[Reminder] = []

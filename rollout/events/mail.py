@@ -9,6 +9,7 @@ from __future__ import annotations
 from email.mime.text import MIMEText
 
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -67,7 +68,8 @@ def registration_mail(*, registration_id: int, kind: str) -> bool:
 
 REMINDER = Reminder(
     name="registration",
-    live=lambda: Registration.objects.filter(status=Status.CONFIRMED),
+    model=Registration,
+    live=Q(status=Status.CONFIRMED),
     starts_at="event__starts_at",
     send=lambda pk: registration_mail(registration_id=pk, kind="reminder"),
 )

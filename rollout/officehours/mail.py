@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -143,7 +144,9 @@ def booking_mail(*, booking_id: int, kind: str) -> bool:
 
 REMINDER = Reminder(
     name="office-hour booking",
-    live=lambda: Booking.objects.filter(cancelled_at__isnull=True, slot__cancelled=False),
+    model=Booking,
+    live=Q(cancelled_at__isnull=True),
     starts_at="slot__starts_at",
     send=lambda pk: booking_mail(booking_id=pk, kind="reminder"),
+    live_elsewhere=Q(slot__cancelled=False),
 )
