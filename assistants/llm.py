@@ -55,7 +55,9 @@ class Generation:
     finish_reason: str
 
 
-class Backend(Protocol):
+class LlmBackend(Protocol):
+    """What a model server offers the generators (llama.cpp in process, or a local server)."""
+
     name: str
     model_name: str
     load_seconds: float
@@ -122,12 +124,12 @@ def collect_stream(
     return Streamed(text=text, pieces=pieces, first=first, finish=finish)
 
 
-def prompt_tokens(backend: Backend, messages: list[dict[str, str]]) -> int:
+def prompt_tokens(backend: LlmBackend, messages: list[dict[str, str]]) -> int:
     """Count a chat prompt with the model's own tokenizer (plus template overhead)."""
     return sum(backend.count_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
 
 
-def ensure_fits(backend: Backend, messages: list[dict[str, str]], max_tokens: int) -> int:
+def ensure_fits(backend: LlmBackend, messages: list[dict[str, str]], max_tokens: int) -> int:
     """Return the prompt's token count, or raise ContextTooSmall before calling the model."""
     needed = prompt_tokens(backend, messages)
     if needed + max_tokens > backend.context_length():
@@ -200,7 +202,7 @@ class LlamaCppBackend:
 
 
 _lock = threading.Lock()
-_backend: Backend | None = None
+_backend: LlmBackend | None = None
 _backend_key: tuple | None = None
 
 
@@ -224,7 +226,7 @@ def _close_backend() -> None:
         close()
 
 
-def get_backend() -> Backend:
+def get_backend() -> LlmBackend:
     """Return this process's backend, loading the model on first use (workers preload it)."""
     global _backend, _backend_key
     key = _configured_key()
@@ -237,7 +239,7 @@ def get_backend() -> Backend:
         return _backend
 
 
-def _load() -> Backend:
+def _load() -> LlmBackend:
     if settings.LLM_BACKEND == "openai":
         from assistants.llm_openai import OpenAiBackend
 

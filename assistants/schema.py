@@ -24,7 +24,7 @@ from assistants.rendering import plain
 
 SCHEMA_VERSION = 1
 
-# What a Protocol may hold, and what the grammar lets the model write: tighter, so a run stays
+# What a draft may hold, and what the grammar lets the model write: tighter, so a run stays
 # bounded in tokens and a generated value always fits into storage. llama-cpp-python spells a
 # maxLength of n as n nested optional groups, and llama.cpp refuses a group holding 2000 or
 # more rules (about maxLength 1000); the native sampler then segfaults. Keep strings well below.
@@ -75,7 +75,9 @@ class ActionItem(BaseModel):
         return value
 
 
-class Protocol(BaseModel):
+class ProtocolDraft(BaseModel):
+    """What the model wrote, cleaned and validated: stored as `Protocol.data` for review."""
+
     summary: str = Field(max_length=LIMITS["summary"])
     participants: list[Participant] = Field(default=[], max_length=LIMITS["participants"])
     agenda_items: list[AgendaItem] = Field(default=[], max_length=LIMITS["agenda_items"])
@@ -270,7 +272,7 @@ def _quotes_transcript(quote: str, transcript_key: str) -> bool:
     return sum(char.isalnum() for char in key) >= MIN_QUOTE_CONTENT and key in transcript_key
 
 
-def parse_protocol(raw: str, *, transcript: str) -> Protocol:
+def parse_protocol(raw: str, *, transcript: str) -> ProtocolDraft:
     """Return the protocol in the model's raw JSON output, cleaned, validated and verified.
 
     Raise `ProtocolInvalid` if it is not a JSON object with a string `summary`, if a list
@@ -288,7 +290,7 @@ def parse_protocol(raw: str, *, transcript: str) -> Protocol:
     cleaner = _Cleaner()
     cleaned = _clean_protocol(data, cleaner)
     try:
-        protocol = Protocol(**cleaned, notes=cleaner.notes())
+        protocol = ProtocolDraft(**cleaned, notes=cleaner.notes())
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -306,7 +308,7 @@ def _dedupe(items: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
     return list(kept.values())
 
 
-def merge_protocols(parts: list[Protocol], *, summary: str) -> Protocol:
+def merge_protocols(parts: list[ProtocolDraft], *, summary: str) -> ProtocolDraft:
     """Return one protocol from the partial protocols of a long transcript (map-reduce)."""
     cleaner = _Cleaner()
 
@@ -315,7 +317,7 @@ def merge_protocols(parts: list[Protocol], *, summary: str) -> Protocol:
             _dedupe(chain.from_iterable(getattr(p, field) for p in parts), key), field
         )
 
-    protocol = Protocol(
+    protocol = ProtocolDraft(
         summary=cleaner.text(summary, "summary", multiline=True),
         participants=merged("participants", _match_key),
         agenda_items=merged("agenda_items", lambda a: (_match_key(a.title), _match_key(a.notes))),
@@ -329,7 +331,7 @@ def merge_protocols(parts: list[Protocol], *, summary: str) -> Protocol:
     return protocol
 
 
-def verify_sources(protocol: Protocol, *, transcript: str) -> Protocol:
+def verify_sources(protocol: ProtocolDraft, *, transcript: str) -> ProtocolDraft:
     """Mark each decision and action item whose source quote occurs in `transcript`."""
     transcript_key = _match_key(transcript)
     for item in chain(protocol.decisions, protocol.action_items):

@@ -31,9 +31,10 @@ def model_facts() -> dict:
     }
 
 
-def jobs_for(user: User) -> QuerySet[GenerationJob]:
+def jobs_for(user: User, kind: str) -> QuerySet[GenerationJob]:
+    """The person's jobs of one kind, newest first (protocols, or their status reports)."""
     return (
-        GenerationJob.objects.filter(owner=user)
+        GenerationJob.objects.filter(owner=user, kind=kind)
         .select_related("template", "protocol")
         .defer("input_text", "partial_output")
     )

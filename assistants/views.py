@@ -44,7 +44,8 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "assistants/index.html",
         {
             "model": selectors.model_facts(),
-            "jobs": selectors.jobs_for(request.user)[:20],
+            "jobs": selectors.jobs_for(request.user, GenerationJob.Kind.PROTOCOL)[:20],
+            "reports": selectors.jobs_for(request.user, GenerationJob.Kind.REPORT)[:12],
         },
     )
 

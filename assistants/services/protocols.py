@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from assistants import prompts, schema
 from assistants.chunking import split_transcript
-from assistants.llm import Backend, ContextTooSmall, GenerationCancelled, LlmError, get_backend
+from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend, LlmError, get_backend
 from assistants.models import GenerationJob, Protocol, ProtocolTemplate
 from assistants.services.jobs import (
     job_claim,
@@ -159,7 +159,9 @@ def _run_claimed(job: GenerationJob) -> None:
     _store(job, data, figures, backend)
 
 
-def _generate_protocol(job: GenerationJob, backend: Backend) -> tuple[schema.Protocol, dict]:
+def _generate_protocol(
+    job: GenerationJob, backend: LlmBackend
+) -> tuple[schema.ProtocolDraft, dict]:
     template, meta, transcript = job.template, job.params, job.input_text
     language = job.output_language
     max_out = settings.LLM_MAX_OUTPUT_TOKENS
@@ -211,7 +213,7 @@ def _generate_protocol(job: GenerationJob, backend: Backend) -> tuple[schema.Pro
 
 
 def _one_protocol(
-    backend: Backend,
+    backend: LlmBackend,
     template,
     language,
     meta,
@@ -219,7 +221,7 @@ def _one_protocol(
     progress: Callable,
     figures: dict,
     part: tuple[int, int] | None = None,
-) -> schema.Protocol:
+) -> schema.ProtocolDraftDraft:
     messages = prompts.protocol_messages(
         template=template, language=language, meta=meta, transcript=transcript, part=part
     )
@@ -250,7 +252,7 @@ def _one_protocol(
         return schema.parse_protocol(retry.text, transcript=transcript)
 
 
-def _salvage(text: str, transcript: str) -> schema.Protocol:
+def _salvage(text: str, transcript: str) -> schema.ProtocolDraftDraft:
     """Keep what the model finished before it hit the output limit, and say so."""
     closed = schema.close_truncated_json(text)
     if closed is None:
@@ -267,7 +269,7 @@ def _salvage(text: str, transcript: str) -> schema.Protocol:
 
 
 def _combined_summary(
-    backend: Backend, language: str, summaries: list[str], progress: Callable, figures: dict
+    backend: LlmBackend, language: str, summaries: list[str], progress: Callable, figures: dict
 ) -> str:
     messages = prompts.summary_messages(language=language, part_summaries=summaries)
     try:
@@ -291,7 +293,9 @@ def _count(figures: dict, generation) -> None:
     figures["completion_tokens"] += generation.completion_tokens
 
 
-def _store(job: GenerationJob, data: schema.Protocol, figures: dict, backend: Backend) -> None:
+def _store(
+    job: GenerationJob, data: schema.ProtocolDraft, figures: dict, backend: LlmBackend
+) -> None:
     """Mark the job done and store its protocol, both or neither, and only once."""
     now = timezone.now()
     try:

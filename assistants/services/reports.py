@@ -22,7 +22,8 @@ REPORT_TEMPLATE = "statusbericht"
 
 def assistant_facts() -> list[tuple[str, list[str]]]:
     since = timezone.now() - timezone.timedelta(days=30)
-    protocols = Protocol.objects.filter(created_at__gte=since).aggregate(
+    meetings = GenerationJob.Kind.PROTOCOL  # not the reports themselves, not newsletter drafts
+    protocols = Protocol.objects.filter(created_at__gte=since, job__kind=meetings).aggregate(
         generated=Count("pk"), approved=Count("pk", filter=Q(status=Protocol.Status.APPROVED))
     )
     today = timezone.localdate()
@@ -30,7 +31,8 @@ def assistant_facts() -> list[tuple[str, list[str]]]:
         open=Count("pk", filter=Q(status=ActionItem.Status.OPEN)),
         overdue=Count("pk", filter=Q(status=ActionItem.Status.OPEN, due_date__lt=today)),
     )
-    users = GenerationJob.objects.filter(created_at__gte=since).values("owner").distinct().count()
+    jobs = GenerationJob.objects.filter(created_at__gte=since, kind=meetings)
+    users = jobs.values("owner").distinct().count()
     return [
         (
             "KI-Assistenten (letzte 30 Tage)",

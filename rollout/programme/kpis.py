@@ -104,17 +104,21 @@ def round_attendance(today: date) -> Reading | None:
 
 
 def weekly_assistant_users(today: date) -> Reading:
+    """People who generated a meeting protocol in the last 7 days: the staff's assistant.
+    Status reports (one is automatic) and newsletter drafts are the programme office's
+    tools and would count its admins as adoption."""
     since = timezone.now() - timedelta(days=7)
-    n = GenerationJob.objects.filter(created_at__gte=since).aggregate(
-        n=Count("owner", distinct=True)
-    )["n"]
+    jobs = GenerationJob.objects.filter(created_at__gte=since, kind=GenerationJob.Kind.PROTOCOL)
+    n = jobs.aggregate(n=Count("owner", distinct=True))["n"]
     return Reading(Decimal(n), {"n": n})
 
 
 def protocols_approved(today: date) -> Reading:
-    """Protocols a reviewer approved; one later reopened for a new version still counts."""
+    """Meeting protocols a reviewer approved; one reopened for a new version still counts
+    (approved status reports and newsletter drafts are not meeting protocols)."""
     frozen = ProtocolVersion.objects.filter(protocol=OuterRef("pk"))
-    n = Protocol.objects.filter(Q(status=Protocol.Status.APPROVED) | Q(Exists(frozen))).count()
+    approved = Q(status=Protocol.Status.APPROVED) | Q(Exists(frozen))
+    n = Protocol.objects.filter(approved, job__kind=GenerationJob.Kind.PROTOCOL).count()
     return Reading(Decimal(n), {"n": n})
 
 

@@ -79,7 +79,7 @@ def test_full_job_from_form_to_protocol(client, alice, model, django_capture_on_
     assert job.completion_tokens > 0 and job.prompt_tokens > 0
     assert job.first_token_at and job.finished_at >= job.first_token_at
     protocol = Protocol.objects.get(job=job)
-    parsed = schema.Protocol.model_validate(protocol.data)  # valid although the model babbles
+    parsed = schema.ProtocolDraft.model_validate(protocol.data)  # valid although the model babbles
     assert protocol.schema_version == schema.SCHEMA_VERSION
     assert all(isinstance(d.verified, bool) for d in parsed.decisions)
     fragment = client.get(
@@ -132,7 +132,7 @@ def test_a_stale_worker_cannot_write_after_its_job_was_requeued(alice, model, se
 
     _store(
         first,
-        schema.Protocol.model_validate(done.data),
+        schema.ProtocolDraft.model_validate(done.data),
         {
             "prompt_tokens": 1,
             "completion_tokens": 1,
@@ -164,7 +164,7 @@ def test_long_transcript_is_split_and_says_so(
     assert job.status == GenerationJob.Status.DONE, job.error
     assert job.parts_total > 1
     assert str(job.parts_total) in job.condensed_note
-    schema.Protocol.model_validate(job.protocol.data)
+    schema.ProtocolDraft.model_validate(job.protocol.data)
     page = client.get(f"/assistenten/protokolle/{job.protocol.pk}/").content.decode()
     assert job.condensed_note[:30] in page
 

@@ -186,3 +186,24 @@ def test_uploaded_docx_is_read(client, alice, django_capture_on_commit_callbacks
         )
     assert response.status_code == 302
     assert "Pilot" in GenerationJob.objects.get().input_text
+
+
+def test_your_protocols_are_meeting_protocols_and_reports_have_their_own_list(client, ada) -> None:
+    from tests.factories import protocol_for
+
+    Kind = GenerationJob.Kind
+    protocol_for(ada, title="Jour fixe Einkauf")
+    for kind, title in (
+        (Kind.REPORT, "Statusbericht Mai"),
+        (Kind.NEWSLETTER, "Newsletter-Entwurf"),
+    ):
+        job, _protocol = protocol_for(ada, title=title)
+        GenerationJob.objects.filter(pk=job.pk).update(kind=kind)
+    client.force_login(ada)
+    page = client.get("/assistenten/").content.decode()
+    protocols, _, rest = page.partition('id="my-reports"')
+    assert "Jour fixe Einkauf" in protocols and "Statusbericht Mai" not in protocols
+    assert "Statusbericht Mai" in rest
+    assert "Newsletter-Entwurf" not in page  # it lives in the newsletter editor
+    home = client.get("/").content.decode()
+    assert "Jour fixe Einkauf" in home and "Statusbericht Mai" not in home

@@ -52,7 +52,7 @@ def test_report_is_drafted_reviewed_and_exported(
     generation_job_run(job_id=job.pk)
     report = Protocol.objects.get(job=job)
     assert report.template.key == "statusbericht"
-    schema.Protocol.model_validate(report.data)
+    schema.ProtocolDraft.model_validate(report.data)
 
     review.protocol_submit(protocol=report, by=ada)
     for section in review.REVIEWED_SECTIONS:

@@ -17,7 +17,7 @@ from assistants.schema import (
     LIMITS,
     ActionItem,
     Decision,
-    Protocol,
+    ProtocolDraft,
     ProtocolInvalid,
     generation_schema,
     merge_protocols,
@@ -78,13 +78,13 @@ def test_a_valid_protocol_round_trips() -> None:
     assert protocol.action_items[0].due_date == "2025-03-07"
     assert protocol.open_questions == ["Wer unterschreibt?"]
     assert protocol.notes == []
-    assert Protocol.model_validate_json(protocol.model_dump_json()) == protocol
+    assert ProtocolDraft.model_validate_json(protocol.model_dump_json()) == protocol
 
 
 def test_missing_lists_become_empty_and_unknown_keys_are_ignored() -> None:
     protocol = parse_protocol('{"summary": "Nur das.", "extra": 1}', transcript="")
 
-    assert protocol == Protocol(summary="Nur das.")
+    assert protocol == ProtocolDraft(summary="Nur das.")
 
 
 @pytest.mark.parametrize(
@@ -204,7 +204,7 @@ def test_the_models_reject_values_that_skipped_cleaning() -> None:
     with pytest.raises(ValidationError):
         Decision(text="x" * (LIMITS["text"] + 1))
     with pytest.raises(ValidationError):
-        Protocol(summary="x", participants=["A"] * (LIMITS["participants"] + 1))
+        ProtocolDraft(summary="x", participants=["A"] * (LIMITS["participants"] + 1))
 
 
 @pytest.mark.parametrize(
@@ -291,19 +291,19 @@ def test_generation_schema_compiles_into_a_llama_cpp_grammar(tiny_chat_model: Pa
 
     assert response["choices"][0]["finish_reason"] == "stop"
     protocol = parse_protocol(response["choices"][0]["message"]["content"], transcript="")
-    assert isinstance(protocol, Protocol)
+    assert isinstance(protocol, ProtocolDraft)
     assert len(protocol.summary) <= GENERATION_LIMITS["summary"]
 
 
 def test_merge_concatenates_dedupes_and_keeps_order() -> None:
-    first = Protocol(
+    first = ProtocolDraft(
         summary="Teil 1",
         participants=["Alice", "Bob"],
         decisions=[Decision(text="Grüße schicken"), Decision(text="Budget freigeben")],
         open_questions=["Wer zahlt?"],
         notes=["1 over-long value was shortened."],
     )
-    second = Protocol(
+    second = ProtocolDraft(
         summary="Teil 2",
         participants=["bob", "Rita"],
         decisions=[Decision(text="grüße  SCHICKEN", source_quote="q", verified=True)],
@@ -325,7 +325,7 @@ def test_merge_concatenates_dedupes_and_keeps_order() -> None:
 
 def test_merge_respects_the_maximum_sizes() -> None:
     parts = [
-        Protocol(summary=str(n), participants=[f"Person {n}-{i}" for i in range(30)])
+        ProtocolDraft(summary=str(n), participants=[f"Person {n}-{i}" for i in range(30)])
         for n in range(2)
     ]
 

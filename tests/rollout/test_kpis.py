@@ -251,3 +251,24 @@ def test_milestones_overdue_and_upcoming(ada) -> None:
     assert [m.title for m in overview.done_milestones] == ["late but done"]
     row = overview.rows[2]
     assert (row.milestones_done, row.milestone_percent) == (1, 20)
+
+
+@pytest.mark.django_db
+def test_reports_and_newsletter_drafts_are_not_protocol_use(alice, ada) -> None:
+    """The automatic monthly report and an admin's newsletter draft are not staff adopting
+    the protocol assistant: neither the KPIs nor the report's lines count them."""
+    from assistants.services.reports import assistant_facts
+
+    Kind = GenerationJob.Kind
+    _job, protocol = protocol_for(alice, title="Jour fixe")
+    for kind in (Kind.REPORT, Kind.NEWSLETTER):
+        job, other = protocol_for(ada, title=str(kind.label))
+        GenerationJob.objects.filter(pk=job.pk).update(kind=kind)
+        Protocol.objects.filter(pk=other.pk).update(status=Protocol.Status.APPROVED)
+    Protocol.objects.filter(pk=protocol.pk).update(status=Protocol.Status.APPROVED)
+    today = timezone.localdate()
+    assert kpis.weekly_assistant_users(today).value == 1
+    assert kpis.protocols_approved(today).value == 1
+    ((_heading, lines),) = assistant_facts()
+    assert lines[0] == "Erstellte Protokolle: 1, davon freigegeben: 1"
+    assert lines[1] == "Personen, die den Protokollgenerator genutzt haben: 1"
