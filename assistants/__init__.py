@@ -1,0 +1,1 @@
+"""The AI layer: the local model, durable generation jobs, protocols, review and exports."""

@@ -1,0 +1,1 @@
+"""The internal newsletter: issues, subscriptions, durable sending without tracking."""

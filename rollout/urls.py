@@ -1,3 +1,5 @@
+"""The rollout app's urls: each feature's own, joined in one namespace."""
+
 from __future__ import annotations
 
 from rollout.events import urls as events
@@ -7,7 +9,6 @@ from rollout.people import urls as people
 from rollout.programme import urls as programme
 from rollout.surveys import urls as surveys
 from rollout.usecases import urls as usecases
-from rollout.usecases import urls_search as search
 
 app_name = "rollout"
 urlpatterns = [
@@ -15,7 +16,6 @@ urlpatterns = [
     *events.urlpatterns,
     *people.urlpatterns,
     *usecases.urlpatterns,
-    *search.urlpatterns,
     *faq.urlpatterns,
     *officehours.urlpatterns,
     *surveys.urlpatterns,

@@ -1,0 +1,1 @@
+"""Schema of the assistants: jobs, protocols, templates, versions, action items."""

@@ -1,3 +1,5 @@
+"""The assistants' tables: generation jobs and protocols with their templates and versions."""
+
 from __future__ import annotations
 
 from assistants.models.jobs import GenerationJob

@@ -1,0 +1,1 @@
+"""Writes of the assistants: jobs, protocols, review, reports, action items, retention."""

@@ -1,0 +1,1 @@
+"""Schema of the base: users, departments, roles, the audit log."""

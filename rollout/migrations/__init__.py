@@ -1,0 +1,1 @@
+"""Schema of the rollout app (one app label for every feature folder)."""

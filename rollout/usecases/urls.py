@@ -1,4 +1,4 @@
-"""The use-case library: overview, pages of a use case, its review steps and community."""
+"""The use-case library: overview, search, pages of a use case, its review steps, community."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.urls import path
 
 from rollout.usecases import views as usecases
 from rollout.usecases import views_community as usecases_community
+from rollout.usecases import views_search as search
 from rollout.usecases import views_workflow as usecases_workflow
 
 P = "anwendungsfaelle/<int:use_case_id>/"
@@ -14,6 +15,8 @@ urlpatterns = [
     path("anwendungsfaelle/", usecases.usecase_list, name="usecase-list"),
     path("anwendungsfaelle/neu/", usecases.usecase_new, name="usecase-new"),
     path("anwendungsfaelle/pipeline/", usecases.usecase_board, name="usecase-board"),
+    path("anwendungsfaelle/suche/", search.usecase_search, name="usecase-search"),
+    path("anwendungsfaelle/aehnliche/", search.usecase_similar, name="usecase-similar"),
     path(P, usecases.usecase_detail, name="usecase-detail"),
     path(f"{P}bearbeiten/", usecases.usecase_edit, name="usecase-edit"),
     path(f"{P}status/<str:to>/", usecases_workflow.usecase_step, name="usecase-step"),

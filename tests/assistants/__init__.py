@@ -1,0 +1,1 @@
+"""Tests of the assistants: jobs, generation, review, exports, worker faults."""

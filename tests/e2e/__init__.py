@@ -1,0 +1,1 @@
+"""Browser journeys in the system Chromium (Playwright), with axe-core."""

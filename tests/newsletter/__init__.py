@@ -1,0 +1,1 @@
+"""Tests of the newsletter: sending, claims, faults, the SMTP server on loopback."""

@@ -1,0 +1,1 @@
+"""Tests of the base: accounts, configuration, the stack, supervision, i18n."""

@@ -1,0 +1,1 @@
+"""Access matrix, fuzzing, headers, XSS and privacy checks."""

@@ -1,0 +1,1 @@
+"""runstack, seed_demo, demo_totp and the other commands of the base."""

@@ -1,0 +1,1 @@
+"""search_reindex and the programme's other commands."""
