@@ -42,8 +42,11 @@ $(AXE): tests/e2e/fetch_axe.py | $(UV)
 	$(PYTHON) tests/e2e/fetch_axe.py
 	touch $@
 
+# Two pytest workers (pytest-xdist): tests that start processes run one after another on
+# one of them (tests/conftest.py), the rest on both. TEST_WORKERS=0 runs everything in one.
+TEST_WORKERS ?= 2
 test: $(VENV)/.synced $(AXE)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

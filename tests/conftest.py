@@ -19,6 +19,15 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DNS_NAME._fqdn = "portal.test"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `make test` runs two pytest workers: the tests that start processes (worker stacks,
+    # browsers) all go to one of them, one after another, so two stacks never compete;
+    # the in-process tests share the other core.
+    for item in items:
+        if item.get_closest_marker("slow") or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
 @pytest.fixture(autouse=True)
 def _no_network() -> Iterator[None]:
     """Fail any test that tried to reach a non-loopback address, even if the code caught it."""

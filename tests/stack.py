@@ -53,10 +53,19 @@ def _refuse(what: str) -> None:
     raise NonLoopbackConnection(f"{what} blocked: tests stay on loopback")
 
 
+def _xdist_controller(config: pytest.Config) -> bool:
+    # With `-n N` the controller only hands out tests; each worker runs its own stack.
+    return bool(getattr(config.option, "numprocesses", 0)) and "PYTEST_XDIST_WORKER" not in (
+        os.environ
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from portal import stack
 
     netguard.install(_refuse)
+    if _xdist_controller(config):
+        return
     config._portal_pg_socket = stack.start_postgres(DATA_DIR / "pg")
     config._portal_redis = stack.start_redis(DATA_DIR / "redis")
 
@@ -71,7 +80,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     redis = getattr(config, "_portal_redis", None)
     if redis is not None:
         stack.stop_redis(redis)
-    stack.stop_postgres(DATA_DIR / "pg")
+    if getattr(config, "_portal_pg_socket", None) is not None:
+        stack.stop_postgres(DATA_DIR / "pg")
     shutil.rmtree(DATA_DIR, ignore_errors=True)
 
 
