@@ -61,10 +61,6 @@ def register_reminder(reminder: Reminder) -> None:
         REMINDERS.append(reminder)
 
 
-def reminder_named(name: str) -> Reminder:
-    return next(r for r in REMINDERS if r.name == name)
-
-
 def reminded_at_on_confirm(starts_at: datetime) -> datetime | None:
     """A confirmation this close to the start is the reminder: no second mail minutes later."""
     now = timezone.now()
