@@ -12,6 +12,7 @@ class AssistantsConfig(AppConfig):
         from celery.signals import celeryd_after_setup, worker_process_init
 
         from assistants import cards, setup, worker
+        from assistants.kinds import register_job_kind
         from assistants.services import reports
         from portal.audit import register_action_labels
         from portal.registry import (
@@ -29,6 +30,7 @@ class AssistantsConfig(AppConfig):
         register_stack_preparer(setup.prepare_demo_model)
         register_home_cards(cards.protocol_cards)
         register_report_facts(reports.assistant_facts)
+        register_job_kind(reports.REPORT)
         celeryd_after_setup.connect(worker.remember_queues, weak=False)
         worker_process_init.connect(worker.preload_model, weak=False)
         register_action_labels(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from assistants.models import GenerationJob
+from assistants.kinds import PROTOCOL
 from assistants.selectors import jobs_for
 from portal.http import AuthenticatedHttpRequest
 from portal.registry import HomeCard
 
 
 def protocol_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
-    jobs = list(jobs_for(request.user, GenerationJob.Kind.PROTOCOL)[:3])
+    jobs = list(jobs_for(request.user, PROTOCOL)[:3])
     return [HomeCard("assistants/cards/_protocols.html", {"jobs": jobs}, order=30)]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assistants.ingest import TranscriptError, clean_pasted_text, transcript_from_upload
+from assistants.kinds import reserved_templates
 from assistants.models import ProtocolTemplate
 from portal.models import User
 
@@ -37,10 +38,8 @@ class ProtocolForm(forms.Form):
     )
     template = forms.ModelChoiceField(
         label=_("Template"),
-        # The status report and the newsletter draft have their own pages and inputs.
-        queryset=ProtocolTemplate.objects.filter(is_current=True).exclude(
-            key__in=("statusbericht", "newsletter")
-        ),
+        # Set in __init__: templates of other job kinds (they have their own pages) left out.
+        queryset=ProtocolTemplate.objects.none(),
         empty_label=None,
     )
     output_language = forms.ChoiceField(
@@ -60,6 +59,8 @@ class ProtocolForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        templates = ProtocolTemplate.objects.filter(is_current=True)
+        self.fields["template"].queryset = templates.exclude(key__in=reserved_templates())
         # The results-only protocol is what most meetings need; it is preselected.
         default = self.fields["template"].queryset.filter(key="ergebnisprotokoll").first()
         if default is not None:

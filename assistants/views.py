@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from assistants import selectors
 from assistants.forms import ProtocolForm
+from assistants.kinds import PROTOCOL
 from assistants.models import GenerationJob, Protocol
+from assistants.services import reports
 from assistants.services.jobs import job_cancel, queue_position
 from assistants.services.protocols import protocol_job_create
 from portal.http import AuthenticatedHttpRequest
@@ -44,8 +46,8 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "assistants/index.html",
         {
             "model": selectors.model_facts(),
-            "jobs": selectors.jobs_for(request.user, GenerationJob.Kind.PROTOCOL)[:20],
-            "reports": selectors.jobs_for(request.user, GenerationJob.Kind.REPORT)[:12],
+            "jobs": selectors.jobs_for(request.user, PROTOCOL)[:20],
+            "reports": selectors.jobs_for(request.user, reports.REPORT.key)[:12],
         },
     )
 
@@ -121,8 +123,6 @@ def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
 @role_required(Role.PROGRAMME_ADMIN)
 def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the facts the report will rest on; POST drafts it on the local model."""
-    from assistants.services import reports
-
     if request.method == "POST":
         language = request.POST.get("language", request.user.preferred_language)
         if language not in dict(settings.LANGUAGES):

@@ -6,20 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assistants.kinds import PROTOCOL, kind_choices
+
 
 class GenerationJob(models.Model):
-    """One generation by the local model (a protocol now; reports reuse it).
+    """One generation by the local model, of a registered kind (assistants/kinds.py).
 
     States: queued → running → done | failed | cancelled.
     running → queued again when its lease ran out (worker died) and attempts are left;
     running → failed when the attempts are used up. A worker owns a running job only
     while `attempts` equals the attempt it claimed and the lease is fresh.
     """
-
-    class Kind(models.TextChoices):
-        PROTOCOL = "protocol", _("Meeting protocol")
-        REPORT = "report", _("Programme status report")
-        NEWSLETTER = "newsletter", _("Newsletter draft")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting")
@@ -30,7 +27,8 @@ class GenerationJob(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PROTOCOL)
+    # Registered by the apps that use the job machinery (assistants/kinds.py).
+    kind = models.CharField(max_length=20, choices=kind_choices, default=PROTOCOL)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_jobs"
     )

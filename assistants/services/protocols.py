@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from assistants import prompts, schema
 from assistants.chunking import split_transcript
+from assistants.kinds import PROTOCOL
 from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend, LlmError, get_backend
 from assistants.models import GenerationJob, Protocol, ProtocolTemplate
 from assistants.services.jobs import (
@@ -44,7 +45,7 @@ def protocol_job_create(
     template: ProtocolTemplate,
     output_language: str,
     transcript: str,
-    kind: str = GenerationJob.Kind.PROTOCOL,
+    kind: str = PROTOCOL,
 ) -> GenerationJob:
     """Store the job row and wake the llm worker after commit."""
     job = GenerationJob.objects.create(

@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
+from assistants.kinds import PROTOCOL, JobKind
 from assistants.models import ActionItem, GenerationJob, Protocol, ProtocolTemplate
 from assistants.services.protocols import protocol_job_create
 from portal import registry
@@ -18,11 +20,12 @@ from portal.models import User
 from portal.roles import Role
 
 REPORT_TEMPLATE = "statusbericht"
+REPORT = JobKind("report", _("Programme status report"), templates=(REPORT_TEMPLATE,))
 
 
 def assistant_facts() -> list[tuple[str, list[str]]]:
     since = timezone.now() - timezone.timedelta(days=30)
-    meetings = GenerationJob.Kind.PROTOCOL  # not the reports themselves, not newsletter drafts
+    meetings = PROTOCOL  # not the reports themselves, not newsletter drafts
     protocols = Protocol.objects.filter(created_at__gte=since, job__kind=meetings).aggregate(
         generated=Count("pk"), approved=Count("pk", filter=Q(status=Protocol.Status.APPROVED))
     )
@@ -66,7 +69,7 @@ def report_job_create(*, owner: User, language: str) -> GenerationJob:
         output_language=language,
         template=ProtocolTemplate.objects.get(key=REPORT_TEMPLATE, is_current=True),
         transcript=report_facts(),
-        kind=GenerationJob.Kind.REPORT,
+        kind=REPORT.key,
     )
 
 

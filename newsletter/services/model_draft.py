@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from assistants.kinds import JobKind
 from assistants.models import GenerationJob, Protocol, ProtocolTemplate
 from assistants.services.protocols import protocol_job_create
 from newsletter.services.issues import IssueError
@@ -20,7 +22,8 @@ from newsletter.services.suggestions import markdown_text, suggested_sections
 from portal.models import User
 
 TEMPLATE_KEY = "newsletter"
-Kind = GenerationJob.Kind
+# The newsletter's own kind of generation job, registered in NewsletterConfig.ready().
+DRAFT = JobKind("newsletter", gettext_lazy("Newsletter draft"), templates=(TEMPLATE_KEY,))
 
 
 def model_draft_start(*, by: User) -> GenerationJob:
@@ -47,13 +50,13 @@ def model_draft_start(*, by: User) -> GenerationJob:
         template=template,
         output_language="de",
         transcript=facts,
-        kind=Kind.NEWSLETTER,
+        kind=DRAFT.key,
     )
 
 
 def model_draft_job(*, job_id: int, owner: User) -> GenerationJob | None:
     """Return `owner`'s newsletter-draft job `job_id`, or None (nobody sees another's)."""
-    return GenerationJob.objects.filter(pk=job_id, owner=owner, kind=Kind.NEWSLETTER).first()
+    return GenerationJob.objects.filter(pk=job_id, owner=owner, kind=DRAFT.key).first()
 
 
 def model_draft_text(job: GenerationJob) -> str:

@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from assistants.kinds import PROTOCOL
 from assistants.models import GenerationJob, Protocol, ProtocolVersion
 from portal.models import User
 from rollout.models import Event, Kpi, Multiplier, Registration
@@ -108,7 +109,7 @@ def weekly_assistant_users(today: date) -> Reading:
     Status reports (one is automatic) and newsletter drafts are the programme office's
     tools and would count its admins as adoption."""
     since = timezone.now() - timedelta(days=7)
-    jobs = GenerationJob.objects.filter(created_at__gte=since, kind=GenerationJob.Kind.PROTOCOL)
+    jobs = GenerationJob.objects.filter(created_at__gte=since, kind=PROTOCOL)
     n = jobs.aggregate(n=Count("owner", distinct=True))["n"]
     return Reading(Decimal(n), {"n": n})
 
@@ -118,7 +119,7 @@ def protocols_approved(today: date) -> Reading:
     (approved status reports and newsletter drafts are not meeting protocols)."""
     frozen = ProtocolVersion.objects.filter(protocol=OuterRef("pk"))
     approved = Q(status=Protocol.Status.APPROVED) | Q(Exists(frozen))
-    n = Protocol.objects.filter(approved, job__kind=GenerationJob.Kind.PROTOCOL).count()
+    n = Protocol.objects.filter(approved, job__kind=PROTOCOL).count()
     return Reading(Decimal(n), {"n": n})
 
 

@@ -47,7 +47,7 @@ def test_report_is_drafted_reviewed_and_exported(
         response = client.post("/assistenten/bericht/", {"language": "de"})
     job = GenerationJob.objects.get()
     assert response["Location"] == f"/assistenten/auftraege/{job.pk}/"
-    assert job.kind == GenerationJob.Kind.REPORT
+    assert job.kind == reports.REPORT.key
     assert "Use Cases in den Teams" in job.input_text
     generation_job_run(job_id=job.pk)
     report = Protocol.objects.get(job=job)
@@ -70,7 +70,7 @@ def test_monthly_report_for_the_first_programme_admin(demo) -> None:
 
     job = GenerationJob.objects.get(pk=monthly_report())
     assert job.owner == User.objects.filter(groups__name="programme_admin").order_by("pk").first()
-    assert job.kind == GenerationJob.Kind.REPORT
+    assert job.kind == reports.REPORT.key
 
 
 def test_no_admin_no_monthly_report() -> None:

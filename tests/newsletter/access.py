@@ -63,7 +63,5 @@ def extra_ids(cast: dict, ids: dict[str, int]) -> dict[str, int]:
         "sent_issue": sent.pk,
         "draft_issue": draft.pk,
         "unsubscribe_token": unsubscribe_token(cast["charlie"]),
-        "model_draft_job": GenerationJob.objects.create(
-            owner=cast["ada"], kind=GenerationJob.Kind.NEWSLETTER
-        ).pk,
+        "model_draft_job": GenerationJob.objects.create(owner=cast["ada"], kind="newsletter").pk,
     }

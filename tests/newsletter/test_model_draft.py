@@ -10,7 +10,7 @@ from assistants.models import GenerationJob, Protocol
 from assistants.services.protocols import generation_job_run
 from newsletter.models import Delivery, Issue
 from newsletter.services.message import render_html
-from newsletter.services.model_draft import draft_markdown
+from newsletter.services.model_draft import DRAFT, draft_markdown
 from rollout.models import FaqCategory, FaqEntry
 from tests.newsletter.html import tags
 
@@ -54,7 +54,7 @@ def test_admin_gets_a_draft_from_the_portal_activity_and_adopts_it_into_the_edit
 ) -> None:
     client.force_login(ada)
     job = _start(client, django_capture_on_commit_callbacks)
-    assert job.kind == GenerationJob.Kind.NEWSLETTER and job.owner == ada
+    assert job.kind == DRAFT.key and job.owner == ada
     assert job.template.key == "newsletter" and job.output_language == "de"
     assert "Darf ich Kundendaten in den Chat eingeben?" in job.input_text  # the only source
 
@@ -124,7 +124,7 @@ def test_a_draft_job_is_seen_by_its_owner_only(
         assert client.post(START).status_code == 403
         assert client.get(f"{START}{job.pk}/").status_code == 403
     client.force_login(ada)
-    protocol_job = GenerationJob.objects.create(owner=ada, kind=GenerationJob.Kind.PROTOCOL)
+    protocol_job = GenerationJob.objects.create(owner=ada, kind="protocol")
     assert client.get(f"{START}{protocol_job.pk}/").status_code == 404  # not a draft job
     bad = client.post(NEW, {"subject_de": "x", "action": "model_draft_adopt", "model_job": "x"})
     assert bad.status_code == 404
