@@ -71,6 +71,9 @@ class GenerationJob(models.Model):
     completion_tokens = models.PositiveIntegerField(default=0)
     model_name = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
+    # The result of a kind that is not reviewed as a Protocol (assistants/kinds.py): the
+    # validated document, for its owner to adopt. Generated text: retention deletes it.
+    result = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

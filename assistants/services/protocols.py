@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from assistants import prompts, schema
 from assistants.chunking import split_transcript
-from assistants.kinds import PROTOCOL
+from assistants.kinds import PROTOCOL, job_kind
 from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend, LlmError, get_backend
 from assistants.models import GenerationJob, Protocol, ProtocolTemplate
 from assistants.services.jobs import (
@@ -297,7 +297,10 @@ def _count(figures: dict, generation) -> None:
 def _store(
     job: GenerationJob, data: schema.ProtocolDraft, figures: dict, backend: LlmBackend
 ) -> None:
-    """Mark the job done and store its protocol, both or neither, and only once."""
+    """Mark the job done and keep its result, both or neither, and only once: as a Protocol
+    for review, or on the job for a kind that is not reviewed (assistants/kinds.py)."""
+    reviewed = job_kind(job.kind).reviewed
+    document = data.model_dump(mode="json")
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -316,21 +319,23 @@ def _store(
                 completion_tokens=figures["completion_tokens"],
                 condensed_note=figures["condensed_note"],
                 parts_total=figures["parts"],
+                result=None if reviewed else document,
             )
             if not owned:
                 return  # cancelled meanwhile, or re-queued after this worker looked dead
-            Protocol.objects.create(
-                job=job,
-                owner=job.owner,
-                title=job.params["title"],
-                meeting_date=date.fromisoformat(job.params["meeting_date"]),
-                template=job.template,
-                output_language=job.output_language,
-                schema_version=schema.SCHEMA_VERSION,
-                data=data.model_dump(mode="json"),
-                model_name=backend.model_name[:200],
-                prompt_version=prompts.PROMPT_VERSION,
-            )
+            if reviewed:
+                Protocol.objects.create(
+                    job=job,
+                    owner=job.owner,
+                    title=job.params["title"],
+                    meeting_date=date.fromisoformat(job.params["meeting_date"]),
+                    template=job.template,
+                    output_language=job.output_language,
+                    schema_version=schema.SCHEMA_VERSION,
+                    data=document,
+                    model_name=backend.model_name[:200],
+                    prompt_version=prompts.PROMPT_VERSION,
+                )
     except IntegrityError:
         logger.warning("job %s: protocol already stored, second result dropped", job.pk)
         return

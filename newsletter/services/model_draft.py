@@ -2,8 +2,9 @@
 
 The model's only input is the suggested sections (the portal's own activity since the last
 issue), so it has nothing to invent from. Its result is a protocol-shaped JSON document
-(summary, topics, next steps); `draft_markdown` turns it into Markdown with every model
-string escaped, so the model cannot plant links, images or HTML. Nothing reaches anybody
+(summary, topics, next steps), kept on the job, not a protocol to review (`DRAFT` is not
+reviewed); `draft_markdown` turns it into Markdown with every model string escaped, so the
+model cannot plant links, images or HTML. Nothing reaches anybody
 from here: the admin adopts the draft into the editor, edits it, saves, previews and
 test-sends like any other text.
 """
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assistants.kinds import JobKind
-from assistants.models import GenerationJob, Protocol, ProtocolTemplate
+from assistants.models import GenerationJob, ProtocolTemplate
 from assistants.services.protocols import protocol_job_create
 from newsletter.services.issues import IssueError
 from newsletter.services.suggestions import markdown_text, suggested_sections
@@ -23,7 +24,10 @@ from portal.models import User
 
 TEMPLATE_KEY = "newsletter"
 # The newsletter's own kind of generation job, registered in NewsletterConfig.ready().
-DRAFT = JobKind("newsletter", gettext_lazy("Newsletter draft"), templates=(TEMPLATE_KEY,))
+# Not reviewed as a protocol: the admin adopts it into the editor and edits it there.
+DRAFT = JobKind(
+    "newsletter", gettext_lazy("Newsletter draft"), templates=(TEMPLATE_KEY,), reviewed=False
+)
 
 
 def model_draft_start(*, by: User) -> GenerationJob:
@@ -61,11 +65,10 @@ def model_draft_job(*, job_id: int, owner: User) -> GenerationJob | None:
 
 def model_draft_text(job: GenerationJob) -> str:
     """Return the finished draft as Markdown ("" while it runs or when it failed)."""
-    protocol = Protocol.objects.filter(job=job).first()
-    if protocol is None:
+    if job.status != GenerationJob.Status.DONE or not job.result:
         return ""
     with translation.override("de"):  # it goes into the German text
-        return draft_markdown(protocol.data)
+        return draft_markdown(job.result)
 
 
 def draft_markdown(data: dict) -> str:

@@ -61,8 +61,8 @@ def test_admin_gets_a_draft_from_the_portal_activity_and_adopts_it_into_the_edit
     generation_job_run(job_id=job.pk)  # the llm worker's task body, on real llama.cpp
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.DONE
-    protocol = Protocol.objects.get(job=job)
-    expected = draft_markdown(protocol.data)
+    assert not Protocol.objects.exists()  # a draft to adopt, not a protocol to review
+    expected = draft_markdown(job.result)
     assert expected.strip()
 
     status = client.get(f"{START}{job.pk}/", **HX)

@@ -1,0 +1,62 @@
+"""Migration 0009: newsletter drafts move from protocol rows onto their jobs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+BEFORE = [("assistants", "0008_job_kinds_registered")]
+AFTER = [("assistants", "0009_job_result")]
+
+
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_drafts_keep_their_document_and_records_stay() -> None:
+    apps = _migrate(BEFORE)
+    User = apps.get_model("portal", "User")
+    Job = apps.get_model("assistants", "GenerationJob")
+    Protocol = apps.get_model("assistants", "Protocol")
+    Template = apps.get_model("assistants", "ProtocolTemplate")
+    Version = apps.get_model("assistants", "ProtocolVersion")
+    owner = User.objects.create(email="ada@firma.test", name="Ada")
+    template = Template.objects.get(key="newsletter", is_current=True)
+
+    def generated(kind: str, summary: str):
+        job = Job.objects.create(owner=owner, kind=kind, status="done", template=template)
+        protocol = Protocol.objects.create(
+            job=job,
+            owner=owner,
+            title=summary,
+            meeting_date=date(2026, 11, 1),
+            template=template,
+            output_language="de",
+            data={"summary": summary},
+            schema_version=1,
+        )
+        return job, protocol
+
+    draft, _ = generated("newsletter", "Entwurf")
+    approved, kept = generated("newsletter", "Freigegeben")
+    Version.objects.create(protocol=kept, number=1, data=kept.data, approved_at=timezone.now())
+    meeting, minutes = generated("protocol", "Jour fixe")
+
+    apps = _migrate(AFTER)
+    Job = apps.get_model("assistants", "GenerationJob")
+    Protocol = apps.get_model("assistants", "Protocol")
+    results = dict(Job.objects.values_list("pk", "result"))
+    assert results == {
+        draft.pk: {"summary": "Entwurf"},
+        approved.pk: {"summary": "Freigegeben"},
+        meeting.pk: None,
+    }
+    assert set(Protocol.objects.values_list("pk", flat=True)) == {kept.pk, minutes.pk}
