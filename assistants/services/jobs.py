@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -19,11 +19,50 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from assistants.models import GenerationJob
+from assistants.models import GenerationJob, ProtocolTemplate
+from portal.models import User
 from portal.services import audit_record
 
 logger = logging.getLogger(__name__)
 Status = GenerationJob.Status
+
+
+@transaction.atomic
+def generation_job_create(
+    *,
+    kind: str,
+    owner: User,
+    title: str,
+    day: date,
+    template: ProtocolTemplate,
+    output_language: str,
+    source: str,
+    params: dict | None = None,
+) -> GenerationJob:
+    """Store a job of a registered kind (assistants/kinds.py) and wake the llm worker after
+    commit. `day` is the date the result speaks of (a meeting's, a report's); `source` the
+    text the model works from; `params` what only this kind needs."""
+    job = GenerationJob.objects.create(
+        kind=kind,
+        owner=owner,
+        input_text=source,
+        template=template,
+        output_language=output_language,
+        params={"title": title, "meeting_date": day.isoformat(), **(params or {})},
+    )
+    audit_record(
+        actor=owner,
+        action="assistant.job_created",
+        target=job,
+        details={
+            "kind": job.kind,
+            "template": template.key,
+            "version": template.version,
+            "characters": len(source),
+        },
+    )
+    job_enqueue(job)
+    return job
 
 
 def job_enqueue(job: GenerationJob) -> None:

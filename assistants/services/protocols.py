@@ -21,8 +21,8 @@ from assistants.kinds import PROTOCOL, job_kind
 from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend, LlmError, get_backend
 from assistants.models import GenerationJob, Protocol, ProtocolTemplate
 from assistants.services.jobs import (
+    generation_job_create,
     job_claim,
-    job_enqueue,
     job_fail,
     job_heartbeat,
     job_lease_kept,
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 1.0
 
 
-@transaction.atomic
 def protocol_job_create(
     *,
     owner: User,
@@ -45,34 +44,18 @@ def protocol_job_create(
     template: ProtocolTemplate,
     output_language: str,
     transcript: str,
-    kind: str = PROTOCOL,
 ) -> GenerationJob:
-    """Store the job row and wake the llm worker after commit."""
-    job = GenerationJob.objects.create(
-        kind=kind,
+    """Ask for the protocol of a meeting; the llm worker wakes after commit."""
+    return generation_job_create(
+        kind=PROTOCOL,
         owner=owner,
-        input_text=transcript,
+        title=title,
+        day=meeting_date,
         template=template,
         output_language=output_language,
-        params={
-            "title": title,
-            "meeting_date": meeting_date.isoformat(),
-            "participants": participants,
-        },
+        source=transcript,
+        params={"participants": participants},
     )
-    audit_record(
-        actor=owner,
-        action="assistant.job_created",
-        target=job,
-        details={
-            "kind": job.kind,
-            "template": template.key,
-            "version": template.version,
-            "characters": len(transcript),
-        },
-    )
-    job_enqueue(job)
-    return job
 
 
 class _Progress:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assistants.kinds import PROTOCOL, JobKind
 from assistants.models import ActionItem, GenerationJob, Protocol, ProtocolTemplate
-from assistants.services.protocols import protocol_job_create
+from assistants.services.jobs import generation_job_create
 from portal import registry
 from portal.models import User
 from portal.roles import Role
@@ -61,15 +61,14 @@ def report_facts() -> str:
 
 def report_job_create(*, owner: User, language: str) -> GenerationJob:
     today = timezone.localdate()
-    return protocol_job_create(
+    return generation_job_create(
+        kind=REPORT.key,
         owner=owner,
         title=f"Statusbericht KI-Programm – {date_format(today, 'F Y')}",
-        meeting_date=today,
-        participants=[],
-        output_language=language,
+        day=today,
         template=ProtocolTemplate.objects.get(key=REPORT_TEMPLATE, is_current=True),
-        transcript=report_facts(),
-        kind=REPORT.key,
+        output_language=language,
+        source=report_facts(),
     )
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from assistants.kinds import JobKind
 from assistants.models import GenerationJob, ProtocolTemplate
-from assistants.services.protocols import protocol_job_create
+from assistants.services.jobs import generation_job_create
 from newsletter.services.issues import IssueError
 from newsletter.services.suggestions import markdown_text, suggested_sections
 from portal.models import User
@@ -46,15 +46,14 @@ def model_draft_start(*, by: User) -> GenerationJob:
     today = timezone.localdate()
     with translation.override("de"):
         title = _("Newsletter draft of %(date)s") % {"date": today.strftime("%d.%m.%Y")}
-    return protocol_job_create(
+    return generation_job_create(
+        kind=DRAFT.key,
         owner=by,
         title=title,
-        meeting_date=today,
-        participants=[],
+        day=today,
         template=template,
         output_language="de",
-        transcript=facts,
-        kind=DRAFT.key,
+        source=facts,
     )
 
 
