@@ -16,6 +16,8 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from http.cookies import SimpleCookie
@@ -25,7 +27,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from portal import stack as embedded
-from tests.e2e.live import DEMO_DOMAIN, DEMO_PASSWORD, LiveStack, live_stack_create
+from tests.e2e.live import DEMO_DOMAIN, DEMO_PASSWORD, ROOT, LiveStack, live_stack_create
 
 PRODUCTION = {
     "PORTAL_DEBUG": "false",
@@ -205,22 +207,73 @@ def _llm_worker(stack: LiveStack) -> tuple[int, list[int]]:
 # --- looking into the stack ---------------------------------------------------------------
 
 
-def _wait_in_stack(stack: LiveStack, condition: str, timeout: float, what: str) -> None:
-    """Poll `condition` (Python over the models) inside the stack until it holds."""
-    code = (
+def _poller(condition: str, timeout: float) -> str:
+    return (
         "import time\n"
         "from assistants.models import GenerationJob, Protocol\n"
+        "print('READY', flush=True)\n"
         f"deadline = time.monotonic() + {timeout}\n"
         f"while not ({condition}):\n"
         "    if time.monotonic() > deadline:\n"
         "        print('TIMEOUT')\n"
         "        break\n"
-        "    time.sleep(0.2)\n"
+        "    time.sleep(0.1)\n"
         "else:\n"
         "    print('MET')\n"
     )
-    output = stack.shell(code, timeout=timeout + 60)
-    assert "MET" in output, f"timed out waiting for {what}:\n{stack.tail()}"
+
+
+def _wait_in_stack(stack: LiveStack, condition: str, timeout: float, what: str) -> None:
+    """Poll `condition` (Python over the models) inside the stack until it holds."""
+    output = stack.shell(_poller(condition, timeout), timeout=timeout + 60)
+    assert "MET" in output, f"timed out waiting for {what}:\n{_diagnosis(stack)}"
+
+
+class _Watch:
+    """A poller that is already looking when the call returns: for a state that lasts only
+    seconds (a job mid-stream), which a poller still starting Django on a busy machine
+    would miss."""
+
+    def __init__(self, stack: LiveStack, condition: str, timeout: float, what: str) -> None:
+        self.stack, self.timeout, self.what = stack, timeout, what
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "--no-imports",
+                "-c",
+                _poller(condition, timeout),
+            ],
+            cwd=ROOT,
+            env=stack.env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        ready = self.process.stdout.readline()
+        assert ready.strip() == "READY", f"the poller did not start: {ready!r}"
+
+    def wait(self) -> None:
+        output, _ = self.process.communicate(timeout=self.timeout + 60)
+        assert "MET" in output, f"timed out waiting for {self.what}:\n{_diagnosis(self.stack)}"
+
+
+def _diagnosis(stack: LiveStack) -> str:
+    """What a timed-out wait needs to be understood: the jobs' rows and the workers' logs."""
+    jobs = stack.shell(
+        "from assistants.models import GenerationJob\n"
+        "for row in GenerationJob.objects.values('pk', 'status', 'attempts', 'progress_note', "
+        "'error', 'enqueued_at', 'started_at', 'worker'):\n"
+        "    print(row)\n",
+        timeout=60,
+    )
+    logs = [
+        f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
+        for log in sorted((stack.data_dir / "logs").glob("*.log"))
+        if log.name.startswith(("worker", "llm", "beat"))
+    ]
+    return "\n".join([stack.tail(1500), "--- jobs", jobs, *logs])
 
 
 def _job_facts(stack: LiveStack, job_ids: list[int]) -> dict[int, dict]:
@@ -269,19 +322,19 @@ def test_sigkilled_llm_process_finishes_its_job_once(stacks) -> None:
     stack = stacks.start(
         prepare=_slow_model,
         PORTAL_LLM_N_CTX="4096",
-        PORTAL_LLM_MAX_OUTPUT_TOKENS="400",  # caught mid-stream, done soon after the restart
+        PORTAL_LLM_MAX_OUTPUT_TOKENS="800",  # seconds mid-stream, done soon after the restart
         PORTAL_LLM_JOB_LEASE_SECONDS="10",
     )
     alice = Session(stack)
     alice.login("alice")
-    job_id = alice.protocol_submit("Jour fixe Vertrieb")
-    _wait_in_stack(
+    streaming = _Watch(
         stack,
-        f"GenerationJob.objects.filter(pk={job_id}, status='running')"
-        ".exclude(partial_output='').exists()",
+        "GenerationJob.objects.filter(status='running').exclude(partial_output='').exists()",
         180,
         "the llm worker to stream the protocol",
     )
+    job_id = alice.protocol_submit("Jour fixe Vertrieb")
+    streaming.wait()
     main, pool = _llm_worker(stack)
     assert len(pool) == 1, f"the llm worker runs one pool process, found {pool}"
     os.kill(pool[0], signal.SIGKILL)  # what the OOM killer or a llama.cpp crash does
