@@ -3,8 +3,6 @@ entries due for review for the FAQ team."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-
 from portal.http import AuthenticatedHttpRequest
 from portal.registry import HomeCard
 from rollout.faq.views import is_faq_team
@@ -18,9 +16,8 @@ def faq_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
         context["open"] = Question.objects.in_status(Question.Status.OPEN).count()
         context["stale"] = FaqEntry.objects.filter(reviewed_on__lt=stale_before()).count()
     else:
-        mine = Question.objects.filter(asker=request.user).aggregate(
-            answered=Count("pk", filter=Q(status="answered") | Q(faq_entry__isnull=False)),
-            waiting=Count("pk", filter=Q(status="open", faq_entry__isnull=True)),
-        )
-        context |= mine
+        mine = Question.objects.filter(asker=request.user).status_counts()
+        S = Question.Status
+        context["answered"] = mine.get(S.ANSWERED, 0) + mine.get(S.PUBLISHED, 0)
+        context["waiting"] = mine.get(S.OPEN, 0)
     return [HomeCard("rollout/faq/_card.html", context, order=30)]

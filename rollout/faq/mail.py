@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from rollout.faq.render import localize
+from rollout.faq.render import current_answer
 from rollout.models import Question
 
 KINDS = ("answered", "published")
@@ -48,10 +48,7 @@ def question_mail_send(*, question_id: int, kind: str) -> bool:
             else ""
         ),
     }
-    context["answer"] = question.answer
-    if question.faq_entry_id:
-        localize([question.faq_entry], asker.preferred_language)
-        context["answer"] = question.faq_entry.shown_answer
+    context["answer"] = current_answer(question, asker.preferred_language)
     with translation.override(asker.preferred_language):
         subject = render_to_string("rollout/email/faq_question_subject.txt", context)
         body = render_to_string("rollout/email/faq_question.txt", context)

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
 from assistants.rendering import plain
-from rollout.models import FaqCategory, FaqEntry
+from rollout.models import FaqCategory, FaqEntry, Question
 
 ENGLISH = "en"
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
@@ -50,6 +50,16 @@ def localize(entries: Iterable[FaqEntry], language: str) -> None:
         entry.shown_question = entry.question_en if english else entry.question_de
         entry.shown_answer = entry.answer_en if english else entry.answer_de
         entry.fallback = language == ENGLISH and not english
+
+
+def current_answer(question: Question, language: str) -> str:
+    """The question's answer now: its FAQ entry's, in `language`, once published as one
+    (whether or not the entry is shown at the moment); else the direct answer."""
+    entry = question.faq_entry
+    if entry is None:
+        return question.answer
+    localize([entry], language)
+    return entry.shown_answer
 
 
 def localize_categories(categories: Iterable[FaqCategory | None], language: str) -> None:

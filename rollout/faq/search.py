@@ -156,7 +156,4 @@ def faq_embed_pending(entry_ids: list[int]) -> int:
 
 def faq_reindex(**options) -> indexing.Reindexed | None:
     """Reindex every FAQ entry; None when no embedding model is configured."""
-    embedder = get_embedder()
-    if embedder is None:
-        return None
-    return indexing.reindex(faq_source(), embedder, **options)
+    return indexing.reindex_configured(faq_source(), **options)

@@ -13,7 +13,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.roles import role_required
 from rollout.faq.forms import MAX_FAQ_QUESTION, AnswerForm, PublishForm
 from rollout.faq.questions import ANSWERABLE, question_answer, question_close, question_publish
-from rollout.faq.render import localize, localize_categories, render_answer
+from rollout.faq.render import current_answer, localize_categories, render_answer
 from rollout.faq.services import FaqError
 from rollout.faq.views import FAQ_TEAM
 from rollout.models import Question
@@ -70,13 +70,10 @@ def _detail(
 ) -> HttpResponse:
     localize_categories([question.category], request.user.preferred_language)
     answerable = question.shown_status in ANSWERABLE
-    entry = question.faq_entry
-    if entry is not None:
-        localize([entry], request.user.preferred_language)
     context = {
         "question": question,
         "answerable": answerable,
-        "answer_html": render_answer(entry.shown_answer if entry else question.answer),
+        "answer_html": render_answer(current_answer(question, request.user.preferred_language)),
         "answer_form": answer_form or AnswerForm(initial={"answer": question.answer}),
         "publish_form": publish_form or PublishForm(initial=_publish_initial(question)),
         "too_long": len(question.text.strip()) > MAX_FAQ_QUESTION,

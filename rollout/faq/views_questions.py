@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from portal.http import AuthenticatedHttpRequest
 from rollout.faq.forms import MAX_QUESTION_TEXT, QuestionForm
 from rollout.faq.questions import question_ask
-from rollout.faq.render import localize, localize_categories, render_answer
+from rollout.faq.render import current_answer, localize_categories, render_answer
 from rollout.faq.services import FaqError
 from rollout.models import Question
 
@@ -78,12 +78,11 @@ def question_receipt(request: AuthenticatedHttpRequest, receipt: str) -> HttpRes
         raise Http404
     language = request.user.preferred_language
     localize_categories([question.category], language)
-    entry, answer = question.faq_entry, ""
-    if entry is not None:  # published: the entry's current answer, in the reader's language
-        localize([entry], language)
-        answer = render_answer(entry.shown_answer) if entry.published else ""
-    elif question.status == Question.Status.ANSWERED:
-        answer = render_answer(question.answer)
+    # An unpublished entry is being revised: the page says so instead of its answer.
+    shown = question.shown_status == Question.Status.ANSWERED or (
+        question.faq_entry is not None and question.faq_entry.published
+    )
+    answer = render_answer(current_answer(question, language)) if shown else ""
     return render(
         request,
         "rollout/faq/receipt.html",

@@ -122,3 +122,11 @@ def reindex(
             progress(f"{done}/{len(ids)} checked, {embedded} embedded")
             said = time.monotonic()
     return Reindexed(checked=len(ids), embedded=embedded, deleted=deleted)
+
+
+def reindex_configured(source: SearchSource, **options) -> Reindexed | None:
+    """`reindex` with the configured embedding model; None when there is none."""
+    embedder = get_embedder()
+    if embedder is None:
+        return None
+    return reindex(source, embedder, **options)

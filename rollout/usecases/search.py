@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet
 
-from assistants.embeddings import get_embedder
 from rollout.search import indexing
 from rollout.search.hybrid import Hit, search, similar
 from rollout.search.sources import SearchSource
@@ -61,7 +60,4 @@ def use_case_embed_pending(use_case_ids: list[int]) -> int:
 
 def use_cases_reindex(**options) -> indexing.Reindexed | None:
     """Reindex the use-case library; None when no embedding model is configured."""
-    embedder = get_embedder()
-    if embedder is None:
-        return None
-    return indexing.reindex(use_case_source(), embedder, **options)
+    return indexing.reindex_configured(use_case_source(), **options)

@@ -5,24 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrations import migrate_to
 
 BEFORE = [("assistants", "0008_job_kinds_registered")]
 AFTER = [("assistants", "0009_job_result")]
 
 
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_drafts_keep_their_document_and_records_stay() -> None:
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     User = apps.get_model("portal", "User")
     Job = apps.get_model("assistants", "GenerationJob")
     Protocol = apps.get_model("assistants", "Protocol")
@@ -50,7 +43,7 @@ def test_drafts_keep_their_document_and_records_stay() -> None:
     Version.objects.create(protocol=kept, number=1, data=kept.data, approved_at=timezone.now())
     meeting, minutes = generated("protocol", "Jour fixe")
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     Job = apps.get_model("assistants", "GenerationJob")
     Protocol = apps.get_model("assistants", "Protocol")
     results = dict(Job.objects.values_list("pk", "result"))

@@ -5,23 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to
 
 BEFORE = [("rollout", "0012_help_channel_permissions")]
 AFTER = [("rollout", "0013_question_published_once")]
 
 
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_published_questions_keep_their_entry_and_lose_only_the_copy() -> None:
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     Category = apps.get_model("rollout", "FaqCategory")
     Entry = apps.get_model("rollout", "FaqEntry")
     Question = apps.get_model("rollout", "Question")
@@ -43,7 +36,7 @@ def test_published_questions_keep_their_entry_and_lose_only_the_copy() -> None:
         text="Dritte", status="answered", answer="Bleibt.", received_on=date.today()
     )
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     Question = apps.get_model("rollout", "Question")
     rows = {q.pk: (q.status, q.answer, q.faq_entry_id) for q in Question.objects.all()}
     assert rows == {
