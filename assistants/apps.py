@@ -13,7 +13,7 @@ class AssistantsConfig(AppConfig):
 
         from assistants import cards, setup, worker
         from assistants.kinds import register_job_kind
-        from assistants.services import reports
+        from assistants.services import protocols, reports
         from portal.audit import register_action_labels
         from portal.registry import (
             NavItem,
@@ -30,13 +30,14 @@ class AssistantsConfig(AppConfig):
         register_stack_preparer(setup.prepare_demo_model)
         register_home_cards(cards.protocol_cards)
         register_report_facts(reports.assistant_facts)
+        register_job_kind(protocols.PROTOCOL_KIND)
         register_job_kind(reports.REPORT)
         celeryd_after_setup.connect(worker.remember_queues, weak=False)
         worker_process_init.connect(worker.preload_model, weak=False)
         register_action_labels(
             {
                 "assistant.job_created": _("Generation requested"),
-                "assistant.protocol_generated": _("Protocol generated"),
+                "assistant.protocol_generated": _("AI result generated"),
                 "assistant.generation_failed": _("Generation failed"),
                 "assistant.job_cancelled": _("Generation cancelled"),
                 "assistant.template_revised": _("Protocol template revised"),
@@ -46,5 +47,7 @@ class AssistantsConfig(AppConfig):
                 "protocol.new_version": _("New protocol version started"),
                 "action_item.done": _("Action item done"),
                 "retention.purged": _("Old transcripts and drafts deleted"),
+                "report.edited": _("Status report edited"),
+                "report.approved": _("Status report approved"),
             }
         )

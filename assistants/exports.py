@@ -1,11 +1,12 @@
-"""Export an approved meeting protocol as Markdown, DOCX or PDF.
+"""Export an approved document (a meeting protocol, a status report) as Markdown, DOCX or PDF.
 
-Pure functions: the caller passes the protocol's stored JSON and an `ExportMeta`; nothing here
-touches the database. Only accepted decisions and action items are exported: a missing
-`review` counts as accepted, "pending" is kept, "rejected" is left out. Every string is
-untrusted model or reviewer text: Markdown escapes it, DOCX and PDF write it as plain runs and
-cells. No HTML parser, no hyperlinks, no images; the PDF reads the two bundled DejaVu fonts
-and no other file or URL.
+Pure functions: each format renders a `Document` (title, lines, sections); a protocol's is
+built from its stored JSON and an `ExportMeta` here, a status report's in
+assistants/report_exports.py. Nothing here touches the database. Only accepted decisions and
+action items of a protocol are exported: a missing `review` counts as accepted, "pending" is
+kept, "rejected" is left out. Every string is untrusted model or reviewer text: Markdown
+escapes it, DOCX and PDF write it as plain runs and cells. No HTML parser, no hyperlinks, no
+images; the PDF reads the two bundled DejaVu fonts and no other file or URL.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ FONT_FILES = (FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf")
 CREATOR = "KI-Portal"
 EMPTY = "–"  # shown for a missing owner or due date
 
-_LABELS = {
+LABELS = {
     "de": {
         "summary": "Zusammenfassung", "participants": "Teilnehmende", "agenda": "Tagesordnung",
         "decisions": "Beschlüsse", "action_items": "Aufgaben", "task": "Aufgabe",
@@ -71,79 +72,112 @@ class ExportMeta:
 Section = tuple[str, str, Any]
 
 
+@dataclass
+class Document:
+    """What every format renders: a protocol's or a status report's approved text."""
+
+    title: str
+    meta_line: str
+    sections: list[Section]
+    closing_line: str
+    language: str
+    author: str
+    subject: str
+    approved_by: str
+    approved_at: datetime.datetime
+    revision: int
+    page_label: str
+
+
+def protocol_document(data: dict, meta: ExportMeta) -> Document:
+    return Document(
+        title=text_of(meta.title),
+        meta_line=_meta_line(meta),
+        sections=_sections(data, meta),
+        closing_line=_approval_line(meta),
+        language=meta.language,
+        author=text_of(meta.owner),
+        subject=text_of(meta.template_name),
+        approved_by=text_of(meta.approved_by),
+        approved_at=meta.approved_at,
+        revision=meta.version,
+        page_label=_labels(meta)["page"],
+    )
+
+
 def _labels(meta: ExportMeta) -> dict[str, str]:
-    return _LABELS.get(meta.language, _LABELS["de"])
+    return LABELS.get(meta.language, LABELS["de"])
 
 
-def _format_date(value: datetime.date, language: str) -> str:
+def format_date(value: datetime.date, language: str) -> str:
     if language == "en":
         return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
     return value.strftime("%d.%m.%Y")
 
 
-def _text(value: object) -> str:
+def text_of(value: object) -> str:
     return plain(value).strip() if isinstance(value, str) else ""
 
 
-def _dicts(value: object) -> list[dict]:
+def dicts_of(value: object) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _accepted(value: object) -> list[dict]:
-    return [item for item in _dicts(value) if item.get("review") != "rejected"]
+    return [item for item in dicts_of(value) if item.get("review") != "rejected"]
 
 
-def _texts(value: object) -> list[str]:
-    return [t for t in map(_text, value if isinstance(value, list) else []) if t]
+def texts_of(value: object) -> list[str]:
+    return [t for t in map(text_of, value if isinstance(value, list) else []) if t]
 
 
 def _due(value: object, language: str) -> str:
     try:
-        return _format_date(datetime.date.fromisoformat(str(value)), language)
+        return format_date(datetime.date.fromisoformat(str(value)), language)
     except ValueError:
-        return _text(value) or EMPTY  # None or unreadable: shown as it is, never dropped
+        return text_of(value) or EMPTY  # None or unreadable: shown as it is, never dropped
 
 
 def _action(item: dict, language: str) -> tuple[str, str, str]:
-    owner = _text(item.get("owner")) or EMPTY
-    return (_text(item.get("task")), owner, _due(item.get("due_date"), language))
+    owner = text_of(item.get("owner")) or EMPTY
+    return (text_of(item.get("task")), owner, _due(item.get("due_date"), language))
 
 
 def _sections(data: dict, meta: ExportMeta) -> list[Section]:
     """Return the protocol's non-empty sections in order, accepted items only, text cleaned."""
     labels = _labels(meta)
     agenda = [
-        (f"{number}. {_text(item.get('title'))}", _text(item.get("notes")))
-        for number, item in enumerate(_dicts(data.get("agenda_items")), start=1)
+        (f"{number}. {text_of(item.get('title'))}", text_of(item.get("notes")))
+        for number, item in enumerate(dicts_of(data.get("agenda_items")), start=1)
     ]
-    decisions = [_text(item.get("text")) for item in _accepted(data.get("decisions"))]
+    decisions = [text_of(item.get("text")) for item in _accepted(data.get("decisions"))]
     actions = [_action(item, meta.language) for item in _accepted(data.get("action_items"))]
     table = [(labels["task"], labels["owner"], labels["due"]), *actions] if actions else []
     sections = (
-        ("summary", "text", _text(data.get("summary"))),
-        ("participants", "list", _texts(data.get("participants"))),
+        ("summary", "text", text_of(data.get("summary"))),
+        ("participants", "list", texts_of(data.get("participants"))),
         ("agenda", "agenda", agenda),
         ("decisions", "list", decisions),
         ("action_items", "table", table),
-        ("open_questions", "list", _texts(data.get("open_questions"))),
+        ("open_questions", "list", texts_of(data.get("open_questions"))),
     )
     return [(labels[key], kind, body) for key, kind, body in sections if body]
 
 
 def _meta_line(meta: ExportMeta) -> str:
     return _labels(meta)["meta"].format(
-        date=_format_date(meta.meeting_date, meta.language),
-        template=_text(meta.template_name),
-        owner=_text(meta.owner),
+        date=format_date(meta.meeting_date, meta.language),
+        template=text_of(meta.template_name),
+        owner=text_of(meta.owner),
     )
 
 
 def _approval_line(meta: ExportMeta) -> str:
     return _labels(meta)["approval"].format(
-        approver=_text(meta.approved_by),
-        date=_format_date(meta.approved_at.date(), meta.language),
+        approver=text_of(meta.approved_by),
+        date=format_date(meta.approved_at.date(), meta.language),
         version=meta.version,
-        model=_text(meta.model_name),
+        model=text_of(meta.model_name),
     )
 
 
@@ -192,30 +226,34 @@ def _md_section(kind: str, body: Any) -> list[str]:
     return [rows[0], "| --- | --- | --- |", *rows[1:]]
 
 
-def to_markdown(data: dict, meta: ExportMeta) -> str:
-    """Return the protocol as Markdown in which no content can become a link, image or HTML."""
-    out = [f"# {_md(_text(meta.title), block=False)}", "", _md(_meta_line(meta)), ""]
-    for heading, kind, body in _sections(data, meta):
-        out.extend([f"## {heading}", "", *_md_section(kind, body), ""])
-    out.extend(["---", "", _md(_approval_line(meta)), ""])
+def render_markdown(document: Document) -> str:
+    """Return the document as Markdown in which no content can become a link, image or HTML."""
+    out = [f"# {_md(document.title, block=False)}", "", _md(document.meta_line), ""]
+    for heading, kind, body in document.sections:
+        out.extend([f"## {_md(heading, block=False)}", "", *_md_section(kind, body), ""])
+    out.extend(["---", "", _md(document.closing_line), ""])
     return "\n".join(out)
+
+
+def to_markdown(data: dict, meta: ExportMeta) -> str:
+    return render_markdown(protocol_document(data, meta))
 
 
 # --- DOCX ----------------------------------------------------------------------------------
 
 
-def _docx_properties(document: Any, meta: ExportMeta) -> None:
-    approved_at = meta.approved_at
+def _docx_properties(docx_document: Any, document: Document) -> None:
+    approved_at = document.approved_at
     if approved_at.tzinfo is not None:  # python-docx writes any datetime with a "Z" suffix
         approved_at = approved_at.astimezone(datetime.UTC).replace(tzinfo=None)
-    properties = document.core_properties
-    properties.title = _text(meta.title)
-    properties.author = _text(meta.owner)
-    properties.subject = _text(meta.template_name)
-    properties.last_modified_by = _text(meta.approved_by)
+    properties = docx_document.core_properties
+    properties.title = document.title
+    properties.author = document.author
+    properties.subject = document.subject
+    properties.last_modified_by = document.approved_by
     properties.created = properties.modified = approved_at
-    properties.revision = max(1, meta.version)
-    properties.language = meta.language
+    properties.revision = max(1, document.revision)
+    properties.language = document.language
     properties.comments = CREATOR
 
 
@@ -245,20 +283,24 @@ def _docx_section(document: Any, kind: str, body: Any) -> None:
                 cell.paragraphs[0].add_run(value).bold = number == 0
 
 
-def to_docx(data: dict, meta: ExportMeta) -> bytes:
-    """Return the protocol as a Word document: headings, paragraphs, one table, no links."""
-    document = docx.Document()
-    document.add_heading(_text(meta.title), level=0)
-    document.add_paragraph(_meta_line(meta))
-    for heading, kind, body in _sections(data, meta):
-        document.add_heading(heading, level=1)
-        _docx_section(document, kind, body)
-    document.add_paragraph().add_run(_approval_line(meta)).italic = True
-    _docx_properties(document, meta)
-    _drop_thumbnail(document)
+def render_docx(document: Document) -> bytes:
+    """Return the document as a Word file: headings, paragraphs, tables, no links."""
+    word = docx.Document()
+    word.add_heading(document.title, level=0)
+    word.add_paragraph(document.meta_line)
+    for heading, kind, body in document.sections:
+        word.add_heading(heading, level=1)
+        _docx_section(word, kind, body)
+    word.add_paragraph().add_run(document.closing_line).italic = True
+    _docx_properties(word, document)
+    _drop_thumbnail(word)
     buffer = io.BytesIO()
-    document.save(buffer)
+    word.save(buffer)
     return buffer.getvalue()
+
+
+def to_docx(data: dict, meta: ExportMeta) -> bytes:
+    return render_docx(protocol_document(data, meta))
 
 
 # --- PDF -----------------------------------------------------------------------------------
@@ -333,26 +375,30 @@ class _ProtocolPdf(FPDF):
                 table.row(row)
 
 
-def to_pdf(data: dict, meta: ExportMeta) -> bytes:
-    """Return the protocol as an A4 PDF; it reads the bundled fonts and nothing else."""
-    pdf = _ProtocolPdf(_labels(meta)["page"])
-    pdf.set_title(_text(meta.title))
-    pdf.set_author(_text(meta.owner))
-    pdf.set_subject(_text(meta.template_name))
+def render_pdf(document: Document) -> bytes:
+    """Return the document as an A4 PDF; it reads the bundled fonts and nothing else."""
+    pdf = _ProtocolPdf(document.page_label)
+    pdf.set_title(document.title)
+    pdf.set_author(document.author)
+    pdf.set_subject(document.subject)
     pdf.set_creator(CREATOR)
-    pdf.set_lang(meta.language)
-    pdf.set_creation_date(meta.approved_at)  # also seeds the file /ID: same input, same bytes
+    pdf.set_lang(document.language)
+    pdf.set_creation_date(document.approved_at)  # also seeds the file /ID: same input, same bytes
     pdf.add_page()
     pdf.str_alias_nb_pages = None  # else fpdf2 turns a "{nb}" in the text into the page count
-    pdf.text_block(_text(meta.title), size=18, bold=True)
-    pdf.text_block(_meta_line(meta), size=9, grey=True)
-    for heading, kind, body in _sections(data, meta):
+    pdf.text_block(document.title, size=18, bold=True)
+    pdf.text_block(document.meta_line, size=9, grey=True)
+    for heading, kind, body in document.sections:
         pdf.heading(heading)
         pdf.section(kind, body)
     pdf.ln(6)
-    pdf.text_block(_approval_line(meta), size=9, grey=True)
+    pdf.text_block(document.closing_line, size=9, grey=True)
     pdf.str_alias_nb_pages = _PAGES_ALIAS  # output() fills in the footers' totals only if set
     return bytes(pdf.output())
+
+
+def to_pdf(data: dict, meta: ExportMeta) -> bytes:
+    return render_pdf(protocol_document(data, meta))
 
 
 # --- File names ----------------------------------------------------------------------------
@@ -366,11 +412,18 @@ _TRANSLITERATION = str.maketrans({
 
 def export_filename(meta: ExportMeta, ext: str) -> str:
     """Return an ASCII file name such as `jour-fixe-vertrieb_2026-11-20_v2.pdf`."""
-    folded = unicodedata.normalize("NFKD", meta.title.translate(_TRANSLITERATION))
+    return file_name(
+        meta.title, meta.meeting_date, ext, suffix=f"_v{meta.version}", fallback="protokoll"
+    )
+
+
+def file_name(title: str, day: datetime.date, ext: str, *, suffix: str, fallback: str) -> str:
+    """Return `<slug of title>_<day><suffix>.<ext>` in ASCII; `fallback` if nothing is left."""
+    folded = unicodedata.normalize("NFKD", title.translate(_TRANSLITERATION))
     ascii_title = folded.encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:60].rstrip("-") or "protokoll"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:60].rstrip("-") or fallback
     extension = re.sub(r"[^a-z0-9]", "", ext.lower())
-    return f"{slug}_{meta.meeting_date.isoformat()}_v{meta.version}.{extension}"
+    return f"{slug}_{day.isoformat()}{suffix}.{extension}"
 
 
 def _markdown_bytes(data: dict, meta: ExportMeta) -> bytes:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assistants import report_schema
 from assistants.ingest import TranscriptError, clean_pasted_text, transcript_from_upload
 from assistants.kinds import reserved_templates
 from assistants.models import ProtocolTemplate
@@ -111,4 +112,96 @@ class ProtocolForm(forms.Form):
                 "participants_other", _("At most %(n)d participants.") % {"n": MAX_PARTICIPANTS}
             )
         cleaned["participants"] = participants[:MAX_PARTICIPANTS]
+        return cleaned
+
+
+class ReportForm(forms.Form):
+    """A status report as a person corrects it: sections as a title and a text each, risks
+    and next steps one per line. Limits are those of the stored document; over-long input
+    is refused with a message, never cut."""
+
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=report_schema.LIMITS["summary"],
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    risks = forms.CharField(
+        label=_("Risks and open points"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line."),
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line."),
+    )
+
+    def __init__(self, *args, sections: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # One pair per section, and one empty pair more for a new section.
+        for index in range(min(sections + 1, report_schema.LIMITS["sections"])):
+            self.fields[f"section_{index}_title"] = forms.CharField(
+                label=_("Topic %(n)d: heading") % {"n": index + 1},
+                required=False,
+                max_length=report_schema.LIMITS["title"],
+            )
+            self.fields[f"section_{index}_text"] = forms.CharField(
+                label=_("Topic %(n)d: text") % {"n": index + 1},
+                required=False,
+                max_length=report_schema.LIMITS["text"],
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        self.section_count = min(sections + 1, report_schema.LIMITS["sections"])
+
+    @classmethod
+    def initial_from(cls, data: dict) -> dict:
+        initial = {
+            "summary": data.get("summary", ""),
+            "risks": "\n".join(data.get("risks", [])),
+            "next_steps": "\n".join(data.get("next_steps", [])),
+        }
+        for index, section in enumerate(data.get("sections", [])):
+            initial[f"section_{index}_title"] = section.get("title", "")
+            initial[f"section_{index}_text"] = section.get("text", "")
+        return initial
+
+    def section_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"section_{i}_title"], self[f"section_{i}_text"])
+            for i in range(self.section_count)
+        ]
+
+    def _lines(self, name: str, limit: str, many: str) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data.get(name, "").splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > report_schema.LIMITS[many]:
+            self.add_error(
+                name, _("At most %(n)d lines, please.") % {"n": report_schema.LIMITS[many]}
+            )
+        if any(len(line) > report_schema.LIMITS[limit] for line in lines):
+            self.add_error(
+                name,
+                _("Each line may have at most %(n)d characters.")
+                % {"n": report_schema.LIMITS[limit]},
+            )
+        return lines
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        sections = []
+        for index in range(self.section_count):
+            title = cleaned.get(f"section_{index}_title", "").strip()
+            text = cleaned.get(f"section_{index}_text", "").strip()
+            if text and not title:
+                self.add_error(f"section_{index}_title", _("Give this topic a heading."))
+            elif title:
+                sections.append({"title": title, "text": text})
+        cleaned["document"] = {
+            "summary": cleaned.get("summary", ""),
+            "sections": sections,
+            "risks": self._lines("risks", "risk", "risks"),
+            "next_steps": self._lines("next_steps", "next_step", "next_steps"),
+        }
         return cleaned

@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 from django.utils.translation import gettext, ngettext
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
 
+from assistants.kinds import ResultInvalid
 from assistants.rendering import plain
 
 SCHEMA_VERSION = 1
@@ -45,7 +46,7 @@ OpenQuestion = Annotated[str, StringConstraints(max_length=LIMITS["open_question
 T = TypeVar("T")
 
 
-class ProtocolInvalid(ValueError):
+class ProtocolInvalid(ResultInvalid):
     """The model's output is not a usable protocol; the message says why, briefly."""
 
 
@@ -185,15 +186,18 @@ def _match_key(value: str) -> str:
     return unicodedata.normalize("NFKC", _clean(folded))
 
 
-class _Cleaner:
-    """Clean raw values and count what had to change, for the reviewer's notes."""
+class Cleaner:
+    """Clean raw values and count what had to change, for the reviewer's notes.
 
-    def __init__(self) -> None:
+    `limits` maps a field's name to its storage limit (a protocol's by default)."""
+
+    def __init__(self, limits: dict[str, int] | None = None) -> None:
+        self.limits = limits or LIMITS
         self.shortened = self.left_out = self.bad_dates = 0
 
     def text(self, value: object, limit: str, *, multiline: bool = False) -> str:
         cleaned = _clean(value, multiline=multiline) if isinstance(value, str) else ""
-        shortened = _shorten(cleaned, LIMITS[limit])
+        shortened = _shorten(cleaned, self.limits[limit])
         self.shortened += shortened != cleaned
         return shortened
 
@@ -204,8 +208,8 @@ class _Cleaner:
         return iso
 
     def cap(self, items: list[T], limit: str) -> list[T]:
-        self.left_out += max(0, len(items) - LIMITS[limit])
-        return items[: LIMITS[limit]]
+        self.left_out += max(0, len(items) - self.limits[limit])
+        return items[: self.limits[limit]]
 
     def items(self, data: dict, key: str, clean_item: Callable[[Any], Any]) -> list:
         value = data.get(key)
@@ -230,7 +234,7 @@ class _Cleaner:
         return [message % {"count": count} for count, message in counted if count]
 
 
-def _clean_protocol(data: dict, cleaner: _Cleaner) -> dict[str, Any]:
+def _clean_protocol(data: dict, cleaner: Cleaner) -> dict[str, Any]:
     def field(item: object, key: str) -> object:
         return item.get(key) if isinstance(item, dict) else None
 
@@ -287,7 +291,7 @@ def parse_protocol(raw: str, *, transcript: str) -> ProtocolDraft:
         raise ProtocolInvalid(gettext("The model's answer is not a JSON object."))
     if not isinstance(data.get("summary"), str):
         raise ProtocolInvalid(gettext("The model's answer has no summary."))
-    cleaner = _Cleaner()
+    cleaner = Cleaner()
     cleaned = _clean_protocol(data, cleaner)
     try:
         protocol = ProtocolDraft(**cleaned, notes=cleaner.notes())
@@ -310,7 +314,7 @@ def _dedupe(items: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
 
 def merge_protocols(parts: list[ProtocolDraft], *, summary: str) -> ProtocolDraft:
     """Return one protocol from the partial protocols of a long transcript (map-reduce)."""
-    cleaner = _Cleaner()
+    cleaner = Cleaner()
 
     def merged(field: str, key: Callable[[Any], Hashable]) -> list:
         return cleaner.cap(
@@ -347,7 +351,7 @@ def parse_summary(raw: str) -> str:
         raise ProtocolInvalid(gettext("The model's answer is not JSON.")) from error
     if not isinstance(data, dict) or not isinstance(data.get("summary"), str):
         raise ProtocolInvalid(gettext("The model's answer has no summary."))
-    return _Cleaner().text(data["summary"], "summary", multiline=True)
+    return Cleaner().text(data["summary"], "summary", multiline=True)
 
 
 def close_truncated_json(text: str) -> str | None:
@@ -402,7 +406,7 @@ def clean_edit(section: str, values: dict[str, str]) -> dict[str, str | None]:
 
     `section` is "decisions" or "action_items"; the same length limits apply.
     """
-    cleaner = _Cleaner()
+    cleaner = Cleaner()
     cleaned: dict[str, str | None] = {}
     for field, value in values.items():
         if field == "due_date":

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from assistants import mail
 from assistants.llm import LlmUnavailable
-from assistants.services import action_items, jobs, protocols, reports, retention
+from assistants.services import action_items, generation, jobs, reports, retention
 from portal.tasks import MAIL_ERRORS, MAIL_TASK_OPTIONS
 
 
@@ -23,7 +23,7 @@ from portal.tasks import MAIL_ERRORS, MAIL_TASK_OPTIONS
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
 )
 def generation_job_run(job_id: int) -> None:
-    protocols.generation_job_run(job_id=job_id)
+    generation.generation_job_run(job_id=job_id)
 
 
 @shared_task(time_limit=60, soft_time_limit=50)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from assistants import views, views_review
+from assistants import views, views_reports, views_review
 
 app_name = "assistants"
 urlpatterns = [
@@ -38,5 +38,16 @@ urlpatterns = [
         name="action-item-done",
     ),
     path("bericht/", views.report_new, name="report-new"),
+    path("berichte/", views_reports.report_list, name="report-list"),
+    path("berichte/<int:report_id>/", views_reports.report_detail, name="report-detail"),
+    path("berichte/<int:report_id>/bearbeiten/", views_reports.report_edit, name="report-edit"),
+    path(
+        "berichte/<int:report_id>/freigeben/", views_reports.report_approve, name="report-approve"
+    ),
+    path(
+        "berichte/<int:report_id>/export.<str:fmt>",
+        views_reports.report_export,
+        name="report-export",
+    ),
     path("modell/", views.model_status, name="model-status"),
 ]

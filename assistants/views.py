@@ -12,15 +12,13 @@ from django.views.decorators.http import require_POST
 
 from assistants import selectors
 from assistants.forms import ProtocolForm
-from assistants.kinds import PROTOCOL
-from assistants.models import GenerationJob, Protocol
+from assistants.kinds import PROTOCOL, job_kind
+from assistants.models import GenerationJob, Protocol, StatusReport
 from assistants.services import reports
 from assistants.services.jobs import job_cancel, queue_position
 from assistants.services.protocols import protocol_job_create
 from portal.http import AuthenticatedHttpRequest
 from portal.roles import REVIEWERS, Role, role_required
-
-# Who may read any job or protocol besides its owner.
 
 
 def _get_job_for_user(request: AuthenticatedHttpRequest, job_id: int) -> GenerationJob:
@@ -47,7 +45,9 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "model": selectors.model_facts(),
             "jobs": selectors.jobs_for(request.user, PROTOCOL)[:20],
-            "reports": selectors.jobs_for(request.user, reports.REPORT.key)[:12],
+            "reports": StatusReport.objects.select_related("approved_by")[:6]
+            if request.user.has_role(Role.PROGRAMME_ADMIN)
+            else None,
         },
     )
 
@@ -79,7 +79,14 @@ def protocol_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def job_detail(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = _get_job_for_user(request, job_id)
-    context = {"job": job, "position": queue_position(job), "model": selectors.model_facts()}
+    kind = job_kind(job.kind)
+    context = {
+        "job": job,
+        "kind": kind,
+        "result_url": kind.result_url(job) if kind and job.status == job.Status.DONE else None,
+        "position": queue_position(job),
+        "model": selectors.model_facts(),
+    }
     if request.htmx:
         return render(request, "assistants/job_detail.html#job-status", context)
     return render(request, "assistants/job_detail.html", context)

@@ -91,3 +91,48 @@ def protocol_for(owner: User, *, title: str = "Jour fixe Vertrieb", data: dict |
         },
     )
     return job, protocol
+
+
+REPORT_FACTS = "Stand: 01.12.2026\n\nUse Cases:\n- Eingereicht: 26, davon freigegeben: 9"
+
+
+def report_for(owner: User, *, title: str = "Statusbericht Dezember 2026", approved_by=None):
+    """A finished report job with its stored status report (no generation)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from assistants.models import GenerationJob, StatusReport
+
+    now = timezone.now()
+    job = GenerationJob.objects.create(
+        kind="report",
+        owner=owner,
+        status=GenerationJob.Status.DONE,
+        input_text=REPORT_FACTS,
+        params={"title": title, "meeting_date": "2026-12-01"},
+        started_at=now,
+        finished_at=now,
+        attempts=1,
+        model_name="tiny.gguf",
+    )
+    report = StatusReport.objects.create(
+        job=job,
+        owner=owner,
+        title=title,
+        report_date=date(2026, 12, 1),
+        output_language="de",
+        facts=REPORT_FACTS,
+        model_name="tiny.gguf",
+        data={
+            "summary": "26 Use Cases sind eingereicht, 9 davon freigegeben.",
+            "sections": [{"title": "Use Cases", "text": "Die Teams reichen weiter ein."}],
+            "risks": ["Wenige Freigaben im Vertrieb"],
+            "next_steps": ["Prüfrunde im Januar"],
+            "notes": [],
+        },
+        status="approved" if approved_by else "draft",
+        approved_by=approved_by,
+        approved_at=now if approved_by else None,
+    )
+    return job, report

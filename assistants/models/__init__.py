@@ -1,4 +1,5 @@
-"""The assistants' tables: generation jobs and protocols with their templates and versions."""
+"""The assistants' tables: generation jobs, protocols with their templates and versions,
+status reports."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from assistants.models.protocols import (
     ProtocolTemplate,
     ProtocolVersion,
 )
+from assistants.models.reports import StatusReport
 
 __all__ = [
     "ActionItem",
@@ -18,4 +20,5 @@ __all__ = [
     "ProtocolEdit",
     "ProtocolTemplate",
     "ProtocolVersion",
+    "StatusReport",
 ]

@@ -1,35 +1,27 @@
-"""The protocol generator: from a submitted transcript to a validated protocol, once."""
+"""The meeting-protocol kind: from a transcript to a validated protocol for review.
+
+Its `generate` is also what the newsletter draft runs (a protocol-shaped document)."""
 
 from __future__ import annotations
 
 import logging
-import socket
 import time
-import traceback
 from collections.abc import Callable
 from datetime import date
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assistants import prompts, schema
 from assistants.chunking import split_transcript
-from assistants.kinds import PROTOCOL, job_kind
-from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend, LlmError, get_backend
+from assistants.kinds import PROTOCOL, Generated, JobKind
+from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend
 from assistants.models import GenerationJob, Protocol, ProtocolTemplate
-from assistants.services.jobs import (
-    generation_job_create,
-    job_claim,
-    job_fail,
-    job_heartbeat,
-    job_lease_kept,
-    job_mark_cancelled,
-)
+from assistants.services.jobs import generation_job_create, job_heartbeat
 from portal.models import User
-from portal.services import audit_record
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 1.0
@@ -58,7 +50,7 @@ def protocol_job_create(
     )
 
 
-class _Progress:
+class Progress:
     """Writes partial output and progress to the job row at most about once a second."""
 
     def __init__(self, job: GenerationJob, parts: int) -> None:
@@ -87,65 +79,8 @@ class _Progress:
         return job_heartbeat(self.job, progress_note=note[:200], partial_output="")
 
 
-def generation_job_run(*, job_id: int) -> None:
-    """Run one job to its end; safe to call twice for the same id (at-least-once delivery)."""
-    job = job_claim(job_id=job_id, worker=f"{socket.gethostname()}")
-    if job is None:
-        return
-    # Notes and messages stored on the job are read by its owner: write them in their language.
-    with translation.override(job.owner.preferred_language):
-        _run_claimed(job)
-
-
-def _run_claimed(job: GenerationJob) -> None:
-    try:
-        with job_lease_kept(job):
-            backend = get_backend()
-            data, figures = _generate_protocol(job, backend)
-    except GenerationCancelled:
-        job_mark_cancelled(job)
-        return
-    except LlmError as e:
-        logger.warning("job %s failed: %s", job.pk, e.__class__.__name__)
-        job_fail(job, _("The model could not create the protocol: %(reason)s") % {"reason": e})
-        return
-    except SoftTimeLimitExceeded:
-        job_fail(job, _("The generation took too long and was stopped. Try a shorter text."))
-        return
-    except schema.ProtocolInvalid as e:
-        job_fail(
-            job,
-            _(
-                "The model's answer was not a valid protocol, also after a second try "
-                "(%(reason)s). Try again, or use a different template."
-            )
-            % {"reason": e},
-        )
-        return
-    except Exception as e:
-        # Unexpected: fail the job with a message now instead of letting it crash and be
-        # re-queued until its attempts run out. Only the type and the code path are logged:
-        # an exception's message could quote the transcript.
-        logger.error(
-            "job %s: unexpected %s\n%s",
-            job.pk,
-            type(e).__name__,
-            "".join(traceback.format_tb(e.__traceback__)),
-        )
-        job_fail(
-            job,
-            _(
-                "An unexpected error stopped the generation. The administrators can "
-                "find it in the worker log."
-            ),
-        )
-        return
-    _store(job, data, figures, backend)
-
-
-def _generate_protocol(
-    job: GenerationJob, backend: LlmBackend
-) -> tuple[schema.ProtocolDraft, dict]:
+def protocol_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
+    """Write a protocol of the job's text with its template: in one go, or part by part."""
     template, meta, transcript = job.template, job.params, job.input_text
     language = job.output_language
     max_out = settings.LLM_MAX_OUTPUT_TOKENS
@@ -161,9 +96,9 @@ def _generate_protocol(
     tokens = backend.count_tokens(transcript)
     figures = {"prompt_tokens": 0, "completion_tokens": 0, "condensed_note": "", "parts": 1}
     if tokens <= budget:
-        progress = _Progress(job, 1)
+        progress = Progress(job, 1)
         result = _one_protocol(backend, template, language, meta, transcript, progress, figures)
-        return result, figures
+        return _generated(result, figures)
 
     parts = split_transcript(transcript, budget, backend.count_tokens)
     if len(parts) > settings.TRANSCRIPT_MAX_PARTS:
@@ -172,7 +107,7 @@ def _generate_protocol(
             % {"n": len(parts), "max": settings.TRANSCRIPT_MAX_PARTS}
         )
     GenerationJob.objects.filter(pk=job.pk).update(parts_total=len(parts))
-    progress = _Progress(job, len(parts))
+    progress = Progress(job, len(parts))
     results = []
     for index, part in enumerate(parts, start=1):
         if not progress.step(_("Part %(i)d of %(n)d") % {"i": index, "n": len(parts)}, part=index):
@@ -193,7 +128,11 @@ def _generate_protocol(
         "tokens). It was processed in %(n)d parts; decisions, action items and questions were "
         "collected from all parts, and the summary was condensed from the parts' summaries."
     ) % {"tokens": tokens, "budget": budget, "n": len(parts)}
-    return merged, figures
+    return _generated(merged, figures)
+
+
+def _generated(protocol: schema.ProtocolDraft, figures: dict) -> Generated:
+    return Generated(document=protocol.model_dump(mode="json"), **figures)
 
 
 def _one_protocol(
@@ -205,7 +144,7 @@ def _one_protocol(
     progress: Callable,
     figures: dict,
     part: tuple[int, int] | None = None,
-) -> schema.ProtocolDraftDraft:
+) -> schema.ProtocolDraft:
     messages = prompts.protocol_messages(
         template=template, language=language, meta=meta, transcript=transcript, part=part
     )
@@ -236,7 +175,7 @@ def _one_protocol(
         return schema.parse_protocol(retry.text, transcript=transcript)
 
 
-def _salvage(text: str, transcript: str) -> schema.ProtocolDraftDraft:
+def _salvage(text: str, transcript: str) -> schema.ProtocolDraft:
     """Keep what the model finished before it hit the output limit, and say so."""
     closed = schema.close_truncated_json(text)
     if closed is None:
@@ -277,64 +216,33 @@ def _count(figures: dict, generation) -> None:
     figures["completion_tokens"] += generation.completion_tokens
 
 
-def _store(
-    job: GenerationJob, data: schema.ProtocolDraft, figures: dict, backend: LlmBackend
-) -> None:
-    """Mark the job done and keep its result, both or neither, and only once: as a Protocol
-    for review, or on the job for a kind that is not reviewed (assistants/kinds.py)."""
-    reviewed = job_kind(job.kind).reviewed
-    document = data.model_dump(mode="json")
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            owned = GenerationJob.objects.filter(
-                pk=job.pk,
-                status=GenerationJob.Status.RUNNING,
-                attempts=job.attempts,
-            ).update(
-                status=GenerationJob.Status.DONE,
-                progress=100,
-                finished_at=now,
-                partial_output="",
-                progress_note="",
-                model_name=backend.model_name[:200],
-                prompt_tokens=figures["prompt_tokens"],
-                completion_tokens=figures["completion_tokens"],
-                condensed_note=figures["condensed_note"],
-                parts_total=figures["parts"],
-                result=None if reviewed else document,
-            )
-            if not owned:
-                return  # cancelled meanwhile, or re-queued after this worker looked dead
-            if reviewed:
-                Protocol.objects.create(
-                    job=job,
-                    owner=job.owner,
-                    title=job.params["title"],
-                    meeting_date=date.fromisoformat(job.params["meeting_date"]),
-                    template=job.template,
-                    output_language=job.output_language,
-                    schema_version=schema.SCHEMA_VERSION,
-                    data=document,
-                    model_name=backend.model_name[:200],
-                    prompt_version=prompts.PROMPT_VERSION,
-                )
-    except IntegrityError:
-        logger.warning("job %s: protocol already stored, second result dropped", job.pk)
-        return
-    job.refresh_from_db()
-    audit_record(
-        actor=job.owner,
-        action="assistant.protocol_generated",
-        target=job,
-        details={
-            "assistant": job.kind,
-            "model": backend.model_name,
-            "template": job.template.key,
-            "version": job.template.version,
-            "prompt_tokens": job.prompt_tokens,
-            "completion_tokens": job.completion_tokens,
-            "seconds": round((job.finished_at - job.started_at).total_seconds(), 2),
-            "parts": job.parts_total,
-        },
+def protocol_store(job: GenerationJob, generated: Generated, backend: LlmBackend) -> None:
+    """Keep a meeting protocol for review (inside the transaction that marks its job done)."""
+    Protocol.objects.create(
+        job=job,
+        owner=job.owner,
+        title=job.params["title"],
+        meeting_date=date.fromisoformat(job.params["meeting_date"]),
+        template=job.template,
+        output_language=job.output_language,
+        schema_version=schema.SCHEMA_VERSION,
+        data=generated.document,
+        model_name=backend.model_name[:200],
+        prompt_version=prompts.PROMPT_VERSION,
     )
+
+
+def protocol_url(job: GenerationJob) -> str | None:
+    protocol = Protocol.objects.filter(job=job).only("pk").first()
+    return reverse("assistants:protocol-detail", args=[protocol.pk]) if protocol else None
+
+
+PROTOCOL_KIND = JobKind(
+    PROTOCOL,
+    gettext_lazy("Meeting protocol"),
+    generate=protocol_generate,
+    store=protocol_store,
+    result_url=protocol_url,
+    open_label=gettext_lazy("Open the protocol"),
+    start_url="assistants:protocol-new",
+)

@@ -1,26 +1,43 @@
-"""The steering-committee report: the programme's own facts, drafted by the local model.
+"""The steering-committee status report: the programme's own facts, drafted by the local
+model, checked and approved by a programme admin.
 
-It runs through the protocol machinery (job, schema, review, exports) with the
-"statusbericht" template; its input is a text of facts that every app contributes
-through `portal.registry.report_fact_providers`, so the model states nothing else.
+Its input is a text of facts that every app contributes through
+`portal.registry.report_fact_providers`, so the model states nothing else; the result is a
+`StatusReport` (its own document: summary, sections, risks, next steps), never a protocol.
+The "statusbericht" template holds the wording an admin may revise.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from assistants.kinds import PROTOCOL, JobKind
-from assistants.models import ActionItem, GenerationJob, Protocol, ProtocolTemplate
+from assistants import prompts, report_schema
+from assistants.kinds import PROTOCOL, Generated, JobKind, ResultInvalid
+from assistants.llm import ContextTooSmall, LlmBackend
+from assistants.models import ActionItem, GenerationJob, Protocol, ProtocolTemplate, StatusReport
 from assistants.services.jobs import generation_job_create
+from assistants.services.protocols import Progress
 from portal import registry
 from portal.models import User
 from portal.roles import Role
+from portal.services import audit_record
 
+logger = logging.getLogger(__name__)
 REPORT_TEMPLATE = "statusbericht"
-REPORT = JobKind("report", _("Programme status report"), templates=(REPORT_TEMPLATE,))
+
+
+class ReportError(Exception):
+    """A change to a report that is not allowed now; the message says why."""
 
 
 def assistant_facts() -> list[tuple[str, list[str]]]:
@@ -66,7 +83,8 @@ def report_job_create(*, owner: User, language: str) -> GenerationJob:
         owner=owner,
         title=f"Statusbericht KI-Programm – {date_format(today, 'F Y')}",
         day=today,
-        template=ProtocolTemplate.objects.get(key=REPORT_TEMPLATE, is_current=True),
+        # The wording an admin may revise; removed by hand, the built-in prompt still holds.
+        template=ProtocolTemplate.objects.filter(key=REPORT_TEMPLATE, is_current=True).first(),
         output_language=language,
         source=report_facts(),
     )
@@ -79,3 +97,107 @@ def monthly_report_owner() -> User | None:
         .order_by("pk")
         .first()
     )
+
+
+def report_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
+    """Write the report from the job's facts; one repair attempt after invalid output."""
+    messages = prompts.report_messages(
+        template=job.template,
+        language=job.output_language,
+        title=job.params.get("title", ""),
+        facts=job.input_text,
+    )
+    overhead = sum(backend.count_tokens(m["content"]) + 8 for m in messages)
+    if overhead + settings.LLM_MAX_OUTPUT_TOKENS > backend.context_length():
+        raise ContextTooSmall(_("the model's context is too small for the programme's facts"))
+    progress = Progress(job, 1)
+    figures = {"prompt_tokens": 0, "completion_tokens": 0}
+
+    def ask(chat: list[dict[str, str]]) -> str:
+        generation = backend.chat(
+            chat,
+            max_tokens=settings.LLM_MAX_OUTPUT_TOKENS,
+            json_schema=report_schema.generation_schema(),
+            on_text=progress,
+        )
+        figures["prompt_tokens"] += generation.prompt_tokens
+        figures["completion_tokens"] += generation.completion_tokens
+        if generation.finish_reason == "length":
+            raise report_schema.ReportInvalid(_("the answer was cut off at the output limit"))
+        return generation.text
+
+    first = ask(messages)
+    try:
+        report = report_schema.parse_report(first, facts=job.input_text)
+    except ResultInvalid as problem:
+        logger.info("invalid report output, one repair attempt")
+        retry = ask(prompts.repair_messages(messages, first, str(problem)))
+        report = report_schema.parse_report(retry, facts=job.input_text)
+    return Generated(document=report.model_dump(mode="json"), **figures)
+
+
+def report_store(job: GenerationJob, generated: Generated, backend: LlmBackend) -> None:
+    """Keep the report for review (inside the transaction that marks its job done)."""
+    StatusReport.objects.create(
+        job=job,
+        owner=job.owner,
+        title=job.params["title"],
+        report_date=date.fromisoformat(job.params["meeting_date"]),
+        output_language=job.output_language,
+        facts=job.input_text,
+        schema_version=report_schema.REPORT_SCHEMA_VERSION,
+        data=generated.document,
+        model_name=backend.model_name[:200],
+        prompt_version=prompts.REPORT_PROMPT_VERSION,
+    )
+
+
+def report_url(job: GenerationJob) -> str | None:
+    report = StatusReport.objects.filter(job=job).only("pk").first()
+    return reverse("assistants:report-detail", args=[report.pk]) if report else None
+
+
+REPORT = JobKind(
+    "report",
+    gettext_lazy("Programme status report"),
+    generate=report_generate,
+    store=report_store,
+    templates=(REPORT_TEMPLATE,),
+    result_url=report_url,
+    open_label=gettext_lazy("Open the report"),
+    start_url="assistants:report-new",
+)
+
+
+def _locked_draft(report: StatusReport) -> StatusReport:
+    locked = StatusReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status != StatusReport.Status.DRAFT:
+        raise ReportError(_("This report is approved and can no longer be changed."))
+    return locked
+
+
+@transaction.atomic
+def report_edit(*, report: StatusReport, by: User, data: dict) -> StatusReport:
+    """Replace the report's text with what a person wrote (cleaned like model output).
+
+    The notes stay: they say what to check, and the approver sees them until approval."""
+    locked = _locked_draft(report)
+    cleaned = report_schema.report_validate(
+        report_schema.clean_document(data), notes=locked.data.get("notes", [])
+    )
+    locked.data = cleaned.model_dump(mode="json")
+    locked.edited_by, locked.edited_at = by, timezone.now()
+    locked.save(update_fields=["data", "edited_by", "edited_at"])
+    audit_record(actor=by, action="report.edited", target=locked)
+    return locked
+
+
+@transaction.atomic
+def report_approve(*, report: StatusReport, by: User) -> StatusReport:
+    """Approve the report as it stands; it is locked from now on."""
+    locked = _locked_draft(report)
+    locked.status = StatusReport.Status.APPROVED
+    locked.approved_by, locked.approved_at = by, timezone.now()
+    locked.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(actor=by, action="report.approved", target=locked)
+    return locked

@@ -2,8 +2,8 @@
 
 The model's only input is the suggested sections (the portal's own activity since the last
 issue), so it has nothing to invent from. Its result is a protocol-shaped JSON document
-(summary, topics, next steps), kept on the job, not a protocol to review (`DRAFT` is not
-reviewed); `draft_markdown` turns it into Markdown with every model string escaped, so the
+(summary, topics, next steps), kept on the job, not a protocol to review (`DRAFT` has no
+`store` of its own); `draft_markdown` turns it into Markdown with every model string escaped, so the
 model cannot plant links, images or HTML. Nothing reaches anybody
 from here: the admin adopts the draft into the editor, edits it, saves, previews and
 test-sends like any other text.
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from assistants.kinds import JobKind
 from assistants.models import GenerationJob, ProtocolTemplate
 from assistants.services.jobs import generation_job_create
+from assistants.services.protocols import protocol_generate
 from newsletter.services.issues import IssueError
 from newsletter.services.suggestions import markdown_text, suggested_sections
 from portal.models import User
@@ -25,8 +26,12 @@ from portal.models import User
 TEMPLATE_KEY = "newsletter"
 # The newsletter's own kind of generation job, registered in NewsletterConfig.ready().
 # Not reviewed as a protocol: the admin adopts it into the editor and edits it there.
+# It is written like a protocol (summary, topics, next steps) from the portal's activity.
 DRAFT = JobKind(
-    "newsletter", gettext_lazy("Newsletter draft"), templates=(TEMPLATE_KEY,), reviewed=False
+    "newsletter",
+    gettext_lazy("Newsletter draft"),
+    generate=protocol_generate,
+    templates=(TEMPLATE_KEY,),
 )
 
 

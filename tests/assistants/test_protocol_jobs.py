@@ -16,8 +16,8 @@ from django.utils import timezone
 from assistants import schema
 from assistants.llm import get_backend
 from assistants.models import GenerationJob, Protocol
+from assistants.services.generation import generation_job_run
 from assistants.services.jobs import job_cancel, job_claim, jobs_reap
-from assistants.services.protocols import generation_job_run
 from assistants.tasks import generation_job_run as generation_job_run_task
 from portal.models import AuditEntry
 
@@ -128,17 +128,13 @@ def test_a_stale_worker_cannot_write_after_its_job_was_requeued(alice, model, se
     )
     assert jobs_reap()["requeued"] == 1
     generation_job_run(job_id=job.pk)  # attempt 2 finishes
-    from assistants.services.protocols import _store
+    from assistants.kinds import Generated, job_kind
+    from assistants.services.generation import _finish
 
-    _store(
+    _finish(
         first,
-        schema.ProtocolDraft.model_validate(done.data),
-        {
-            "prompt_tokens": 1,
-            "completion_tokens": 1,
-            "condensed_note": "",
-            "parts": 1,
-        },
+        job_kind(job.kind),
+        Generated(schema.ProtocolDraft.model_validate(done.data).model_dump(mode="json")),
         get_backend(),
     )  # attempt 1 wakes up late: its write is refused
     job.refresh_from_db()

@@ -189,18 +189,15 @@ def test_uploaded_docx_is_read(client, alice, django_capture_on_commit_callbacks
 
 
 def test_your_protocols_are_meeting_protocols_and_reports_have_their_own_list(client, ada) -> None:
-    from tests.factories import protocol_for
+    from tests.factories import protocol_for, report_for
 
     protocol_for(ada, title="Jour fixe Einkauf")
-    for kind, title in (
-        ("report", "Statusbericht Mai"),
-        ("newsletter", "Newsletter-Entwurf"),
-    ):
-        job, _protocol = protocol_for(ada, title=title)
-        GenerationJob.objects.filter(pk=job.pk).update(kind=kind)
+    report_for(ada, title="Statusbericht Mai")
+    job, _protocol = protocol_for(ada, title="Newsletter-Entwurf")
+    GenerationJob.objects.filter(pk=job.pk).update(kind="newsletter")
     client.force_login(ada)
     page = client.get("/assistenten/").content.decode()
-    protocols, _, rest = page.partition('id="my-reports"')
+    protocols, _, rest = page.partition('id="reports-h"')
     assert "Jour fixe Einkauf" in protocols and "Statusbericht Mai" not in protocols
     assert "Statusbericht Mai" in rest
     assert "Newsletter-Entwurf" not in page  # it lives in the newsletter editor

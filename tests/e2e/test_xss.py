@@ -74,7 +74,7 @@ _PLANT = """
 import json
 from assistants.llm import Generation
 from assistants.models import GenerationJob, ProtocolTemplate
-from assistants.services import protocols
+from assistants.services import generation
 from django.utils import timezone
 from portal.models import User
 
@@ -98,7 +98,7 @@ class Scripted:
         return Generation(ARGS["raw"], 10, 10, 0.0, 0.0, "stop")
 
 
-protocols.get_backend = Scripted
+generation.get_backend = Scripted
 job = GenerationJob.objects.create(
     kind=ARGS["kind"],
     owner=User.objects.get(email=ARGS["owner"]),
@@ -108,7 +108,7 @@ job = GenerationJob.objects.create(
     params={"title": ARGS["title"], "meeting_date": str(timezone.localdate()),
             "participants": ARGS["participants"]},
 )
-protocols.generation_job_run(job_id=job.pk)
+generation.generation_job_run(job_id=job.pk)
 job.refresh_from_db()
 protocol = getattr(job, "protocol", None)
 print("XSS-JSON " + json.dumps({"job": job.pk, "status": job.status, "error": job.error,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assistants.forms import ProtocolForm
 from assistants.models import GenerationJob, Protocol
-from assistants.services.protocols import generation_job_run
+from assistants.services.generation import generation_job_run
 from newsletter.models import Delivery, Issue
 from newsletter.services.message import render_html
 from newsletter.services.model_draft import DRAFT, draft_markdown

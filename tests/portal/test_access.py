@@ -77,7 +77,7 @@ AREAS = [
         "officehours",
         "surveys",
     )
-] + [import_module("tests.newsletter.access")]
+] + [import_module("tests.newsletter.access"), import_module("tests.assistants.access")]
 for _area in AREAS:
     assert not set(_area.MATRIX) & set(MATRIX), f"{_area.__name__} repeats a row"
     MATRIX.update(_area.MATRIX)
