@@ -123,3 +123,18 @@ def report_messages(
         {"role": "system", "content": REPORT_SYSTEM_PROMPT + instructions},
         {"role": "user", "content": user},
     ]
+
+
+def report_summary_messages(*, language: str, part_summaries: list[str]) -> list[dict[str, str]]:
+    """Build the join step of a report written in parts: one summary from the parts'."""
+    joined = "\n".join(f"- {s}" for s in part_summaries)
+    return [
+        {"role": "system", "content": REPORT_SYSTEM_PROMPT},
+        {
+            "role": "user",
+            "content": (
+                "Combine these summaries of the parts of one status report into one summary in "
+                f"{LANGUAGE_NAMES.get(language, 'German')}.\n<facts>\n{joined}\n</facts>"
+            ),
+        },
+    ]

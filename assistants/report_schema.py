@@ -123,6 +123,29 @@ def parse_report(raw: str, *, facts: str) -> ReportDraft:
     if not cleaned["summary"]:
         raise ReportInvalid(gettext("The model's answer has no summary."))
     report = report_validate(cleaned, notes=cleaner.notes())
+    _name_unsupported_figures(report, facts)
+    return report
+
+
+def join_parts(parts: list[ReportDraft], *, summary: str, facts: str) -> ReportDraft:
+    """One report from the reports of consecutive parts of the facts: topics in order, risks
+    and next steps once each, within the limits; the figure check runs on the whole."""
+    cleaner = Cleaner(LIMITS)
+    sections = [section.model_dump() for part in parts for section in part.sections]
+    risks = list(dict.fromkeys(risk for part in parts for risk in part.risks))
+    steps = list(dict.fromkeys(step for part in parts for step in part.next_steps))
+    joined = {
+        "summary": cleaner.text(summary, "summary", multiline=True) or parts[0].summary,
+        "sections": cleaner.cap(sections, "sections"),
+        "risks": cleaner.cap(risks, "risks"),
+        "next_steps": cleaner.cap(steps, "next_steps"),
+    }
+    report = report_validate(joined, notes=cleaner.notes())
+    _name_unsupported_figures(report, facts)
+    return report
+
+
+def _name_unsupported_figures(report: ReportDraft, facts: str) -> None:
     if unsupported := figures_not_in(report_text(report.model_dump()), facts):
         report.notes.append(
             ngettext(
@@ -134,7 +157,6 @@ def parse_report(raw: str, *, facts: str) -> ReportDraft:
             )
             % {"figures": ", ".join(unsupported)}
         )
-    return report
 
 
 def report_text(data: dict) -> str:

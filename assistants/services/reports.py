@@ -21,9 +21,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assistants import prompts, report_schema
+from assistants import prompts, report_schema, schema
+from assistants.chunking import split_transcript
 from assistants.kinds import PROTOCOL, Generated, JobKind, ResultInvalid
-from assistants.llm import ContextTooSmall, LlmBackend
+from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend
 from assistants.models import ActionItem, GenerationJob, Protocol, ProtocolTemplate, StatusReport
 from assistants.services.jobs import generation_job_create
 from assistants.services.protocols import Progress
@@ -100,18 +101,45 @@ def monthly_report_owner() -> User | None:
 
 
 def report_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
-    """Write the report from the job's facts; one repair attempt after invalid output."""
-    messages = prompts.report_messages(
-        template=job.template,
-        language=job.output_language,
-        title=job.params.get("title", ""),
-        facts=job.input_text,
-    )
-    overhead = sum(backend.count_tokens(m["content"]) + 8 for m in messages)
-    if overhead + settings.LLM_MAX_OUTPUT_TOKENS > backend.context_length():
+    """Write the report from the job's facts: in one go, or part by part when the facts do
+    not fit the model's context (a small model, or a long programme), then joined."""
+    facts, language, title = job.input_text, job.output_language, job.params.get("title", "")
+    fixed = prompts.report_messages(template=job.template, language=language, title=title, facts="")
+    overhead = sum(backend.count_tokens(m["content"]) + 8 for m in fixed)
+    budget = int((backend.context_length() - overhead - settings.LLM_MAX_OUTPUT_TOKENS - 64) * 0.9)
+    if budget < 64:
         raise ContextTooSmall(_("the model's context is too small for the programme's facts"))
-    progress = Progress(job, 1)
+    parts = split_transcript(facts, budget, backend.count_tokens)
+    if len(parts) > settings.TRANSCRIPT_MAX_PARTS:
+        raise ContextTooSmall(_("the model's context is too small for the programme's facts"))
     figures = {"prompt_tokens": 0, "completion_tokens": 0}
+    progress = Progress(job, len(parts))
+    drafts = []
+    for index, part in enumerate(parts, start=1):
+        if len(parts) > 1 and not progress.step(
+            _("Part %(i)d of %(n)d") % {"i": index, "n": len(parts)}, part=index
+        ):
+            raise GenerationCancelled
+        messages = prompts.report_messages(
+            template=job.template, language=language, title=title, facts=part
+        )
+        drafts.append(_report_part(backend, messages, part, progress, figures))
+    if len(parts) == 1:
+        return Generated(document=drafts[0].model_dump(mode="json"), **figures)
+    progress.step(_("Combining the parts"), part=len(parts) + 1)
+    summary = _joined_summary(backend, language, [d.summary for d in drafts], progress, figures)
+    joined = report_schema.join_parts(drafts, summary=summary, facts=facts)
+    note = _(
+        "The figures were more than the model can read at once; the report was written in "
+        "%(n)d parts and joined."
+    ) % {"n": len(parts)}
+    return Generated(
+        document=joined.model_dump(mode="json"), parts=len(parts), condensed_note=note, **figures
+    )
+
+
+def _report_part(backend, messages, facts: str, progress, figures: dict):
+    """One report (or one part's) from `facts`; one repair attempt after invalid output."""
 
     def ask(chat: list[dict[str, str]]) -> str:
         generation = backend.chat(
@@ -128,12 +156,35 @@ def report_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
 
     first = ask(messages)
     try:
-        report = report_schema.parse_report(first, facts=job.input_text)
+        return report_schema.parse_report(first, facts=facts)
     except ResultInvalid as problem:
         logger.info("invalid report output, one repair attempt")
-        retry = ask(prompts.repair_messages(messages, first, str(problem)))
-        report = report_schema.parse_report(retry, facts=job.input_text)
-    return Generated(document=report.model_dump(mode="json"), **figures)
+        try:
+            retry = ask(prompts.repair_messages(messages, first, str(problem)))
+        except ContextTooSmall:
+            raise problem from None
+        return report_schema.parse_report(retry, facts=facts)
+
+
+def _joined_summary(backend, language: str, summaries: list[str], progress, figures) -> str:
+    """One summary of the parts' summaries; the parts' own, joined, if the model fails."""
+    messages = prompts.report_summary_messages(language=language, part_summaries=summaries)
+    fallback = " ".join(summaries)
+    try:
+        generation = backend.chat(
+            messages,
+            max_tokens=min(600, settings.LLM_MAX_OUTPUT_TOKENS),
+            json_schema=prompts.SUMMARY_SCHEMA,
+            on_text=progress,
+        )
+    except ContextTooSmall:
+        return fallback
+    figures["prompt_tokens"] += generation.prompt_tokens
+    figures["completion_tokens"] += generation.completion_tokens
+    try:
+        return schema.parse_summary(generation.text)
+    except ResultInvalid:
+        return fallback
 
 
 def report_store(job: GenerationJob, generated: Generated, backend: LlmBackend) -> None:
