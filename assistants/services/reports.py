@@ -141,7 +141,9 @@ def report_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
 def _report_part(backend, messages, facts: str, progress, figures: dict):
     """One report (or one part's) from `facts`; one repair attempt after invalid output."""
 
-    def ask(chat: list[dict[str, str]]) -> str:
+    answers: list[str] = []
+
+    def ask(chat: list[dict[str, str]]) -> report_schema.ReportDraft:
         generation = backend.chat(
             chat,
             max_tokens=settings.LLM_MAX_OUTPUT_TOKENS,
@@ -150,20 +152,31 @@ def _report_part(backend, messages, facts: str, progress, figures: dict):
         )
         figures["prompt_tokens"] += generation.prompt_tokens
         figures["completion_tokens"] += generation.completion_tokens
-        if generation.finish_reason == "length":
+        answers.append(generation.text)
+        if generation.finish_reason != "length":
+            return report_schema.parse_report(generation.text, facts=facts)
+        # Cut off at the output limit: keep what was finished, and say so.
+        closed = schema.close_truncated_json(generation.text)
+        if closed is None:
             raise report_schema.ReportInvalid(_("the answer was cut off at the output limit"))
-        return generation.text
+        report = report_schema.parse_report(closed, facts=facts)
+        report.notes.append(
+            _(
+                "The answer reached the output limit of %(n)d tokens and was cut "
+                "off there; later items may be missing."
+            )
+            % {"n": settings.LLM_MAX_OUTPUT_TOKENS}
+        )
+        return report
 
-    first = ask(messages)
     try:
-        return report_schema.parse_report(first, facts=facts)
+        return ask(messages)
     except ResultInvalid as problem:
         logger.info("invalid report output, one repair attempt")
         try:
-            retry = ask(prompts.repair_messages(messages, first, str(problem)))
+            return ask(prompts.repair_messages(messages, answers[-1], str(problem)))
         except ContextTooSmall:
             raise problem from None
-        return report_schema.parse_report(retry, facts=facts)
 
 
 def _joined_summary(backend, language: str, summaries: list[str], progress, figures) -> str:

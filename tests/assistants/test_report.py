@@ -216,3 +216,69 @@ def test_no_admin_no_monthly_report() -> None:
 def test_meeting_form_does_not_offer_the_report_template(client, alice) -> None:
     client.force_login(alice)
     assert "Statusbericht" not in client.get("/assistenten/protokoll/neu/").content.decode()
+
+
+class _Scripted:
+    """A backend that answers with the given texts in turn (the model's side of a run)."""
+
+    name, model_name, load_seconds = "scripted", "scripted.gguf", 0.0
+
+    def __init__(self, *answers: tuple[str, str]) -> None:
+        self.answers = list(answers)
+        self.prompts: list[list[dict]] = []
+
+    def context_length(self) -> int:
+        return 32768
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 4 + 1
+
+    def chat(self, messages, *, max_tokens, json_schema=None, on_text=None):
+        from assistants.llm import Generation
+
+        self.prompts.append(messages)
+        text, finish = self.answers.pop(0)
+        return Generation(text, 10, 10, 0.0, 0.0, finish)
+
+
+def _report_job(owner) -> GenerationJob:
+    return GenerationJob.objects.create(
+        kind="report",
+        owner=owner,
+        input_text=FACTS,
+        params={"title": "Statusbericht Dezember 2026", "meeting_date": "2026-12-01"},
+        output_language="de",
+    )
+
+
+def test_an_answer_cut_off_at_the_limit_keeps_what_was_finished(ada, monkeypatch) -> None:
+    from assistants.services import generation
+
+    cut = '{"summary": "26 Use Cases eingereicht.", "sections": [{"title": "Use Cases", "te'
+    monkeypatch.setattr(generation, "get_backend", lambda: _Scripted((cut, "length")))
+    job = _report_job(ada)
+    generation_job_run(job_id=job.pk)
+    report = StatusReport.objects.get(job=job)
+    assert report.data["summary"] == "26 Use Cases eingereicht."
+    assert report.data["sections"] == [{"title": "Use Cases", "text": ""}]
+    assert any("Ausgabegrenze" in note for note in report.data["notes"])
+
+
+def test_an_unusable_answer_is_asked_again_once(ada, monkeypatch) -> None:
+    from assistants.services import generation
+
+    backend = _Scripted(("kein JSON", "stop"), (_answer(summary="9 von 26 freigegeben."), "stop"))
+    monkeypatch.setattr(generation, "get_backend", lambda: backend)
+    job = _report_job(ada)
+    generation_job_run(job_id=job.pk)
+    assert StatusReport.objects.get(job=job).data["summary"] == "9 von 26 freigegeben."
+    repair = backend.prompts[1]
+    assert repair[-2] == {"role": "assistant", "content": "kein JSON"}
+
+    twice = _Scripted(("kein JSON", "stop"), ("[]", "stop"))
+    monkeypatch.setattr(generation, "get_backend", lambda: twice)
+    failed = _report_job(ada)
+    generation_job_run(job_id=failed.pk)
+    failed.refresh_from_db()
+    assert failed.status == GenerationJob.Status.FAILED
+    assert "zweiten Versuch" in failed.error and not StatusReport.objects.filter(job=failed)
