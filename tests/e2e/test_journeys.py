@@ -323,3 +323,59 @@ def _generate(alice) -> None:
     assert page.evaluate(_MARKED), "the job page was reloaded instead of polled"
     alice.check("job page: protocol ready")
     _submit(alice, page.get_by_role("link", name="Protokoll öffnen"), "**/protokolle/*/")
+
+
+# --- 6. the status report: drafted, corrected, approved, read by the works council ------------
+
+REPORT_FIX = "Phase 3 läuft; die Teams reichen weiter Use Cases ein."
+
+
+def test_admin_drafts_corrects_and_approves_the_status_report(visitor) -> None:
+    """Ada drafts the report from the portal's figures and watches the job; she corrects a
+    topic (a bad line first), approves the report; Walter of the works council, who could not
+    see the draft, reads and downloads the approved report."""
+    ada = visitor()
+    ada.login("ada", two_factor=True)
+    page = ada.page
+    # The demo model writes random text: a draft can fail validation twice. A person would
+    # draft again; so does the journey, a few times.
+    for _attempt in range(ATTEMPTS):
+        ada.goto("/assistenten/bericht/")
+        expect(page.locator("main pre")).to_contain_text("Use Cases in den Teams")
+        _submit(ada, page.get_by_role("button", name="Bericht entwerfen"), "**/auftraege/*/")
+        page.locator("#job-status:not([hx-trigger])").wait_for(timeout=300_000)
+        if "fertig" in page.locator("#job-status h2").inner_text():
+            break
+    else:
+        raise AssertionError(f"{ATTEMPTS} report drafts failed: {ada.text('#job-status')}")
+    _submit(ada, page.get_by_role("link", name="Bericht öffnen"), "**/berichte/*/")
+    report_path = urlparse(page.url).path
+    expect(page.locator("main")).to_contain_text("Entwurf des KI-Modells")
+    expect(page.locator("main pre")).to_contain_text("Use Cases in den Teams")
+
+    walter = visitor()
+    walter.login("walter")
+    draft = walter.page.request.get(walter.stack.base_url + report_path)
+    assert draft.status == 404  # a draft is the programme office's
+
+    _submit(ada, page.get_by_role("link", name="Text korrigieren"), "**/bearbeiten/")
+    page.get_by_label("Thema 1: Überschrift").fill("Stand der Phasen")
+    page.get_by_label("Thema 1: Text").fill(REPORT_FIX)
+    page.get_by_label("Nächste Schritte").fill("x" * 401)
+    _submit(ada, page.get_by_role("button", name="Speichern"), "**/bearbeiten/")
+    expect(page.locator("main .errorlist")).to_contain_text("höchstens 400 Zeichen")
+    expect(page.get_by_label("Thema 1: Text")).to_have_value(REPORT_FIX)  # nothing lost
+    page.get_by_label("Nächste Schritte").fill("Prüfrunde im Januar")
+    _submit(ada, page.get_by_role("button", name="Speichern"), f"**{report_path}")
+    expect(_messages(ada)).to_contain_text("Ihre Änderungen am Bericht sind gespeichert.")
+    expect(page.locator("main article")).to_contain_text(REPORT_FIX)
+    _submit(ada, page.get_by_role("button", name="Bericht freigeben"), f"**{report_path}")
+    expect(page.locator(".review-bar")).to_contain_text("Freigegeben von Ada Neumann")
+
+    walter.goto("/assistenten/berichte/")
+    _submit(walter, walter.page.locator("main table a").first, f"**{report_path}")
+    with walter.page.expect_download() as download_info:
+        walter.page.get_by_role("link", name="Word (DOCX)").click()
+    with zipfile.ZipFile(download_info.value.path()) as docx:
+        document = docx.read("word/document.xml").decode()
+    assert REPORT_FIX in document and "Datengrundlage (aus dem Portal)" in document

@@ -446,6 +446,15 @@ TARGETS: dict[str, Target] = {
             ("/assistenten/protokolle/{protocol}/", "rita"),
         ),
     ),
+    "assistants:report-edit": Target(
+        "/assistenten/berichte/{draft_report}/bearbeiten/",
+        "ada",
+        shows=(
+            ("/assistenten/berichte/{draft_report}/", "ada"),
+            ("/assistenten/", "ada"),
+            ("/assistenten/berichte/", "ada"),
+        ),
+    ),
     # newsletter
     "newsletter:issue-new": Target(
         "/newsletter/verwaltung/neu/", "ada", shows=(("/newsletter/verwaltung/", "ada"),)
