@@ -127,9 +127,9 @@ def parse_report(raw: str, *, facts: str) -> ReportDraft:
     return report
 
 
-def join_parts(parts: list[ReportDraft], *, summary: str, facts: str) -> ReportDraft:
-    """One report from the reports of consecutive parts of the facts: topics in order, risks
-    and next steps once each, within the limits; the figure check runs on the whole."""
+def join_parts(parts: list[ReportDraft], *, summary: str) -> ReportDraft:
+    """One report from the reports of consecutive parts of the facts: topics in order, risks,
+    next steps and the parts' notes once each, within the limits."""
     cleaner = Cleaner(LIMITS)
     sections = [section.model_dump() for part in parts for section in part.sections]
     risks = list(dict.fromkeys(risk for part in parts for risk in part.risks))
@@ -140,9 +140,8 @@ def join_parts(parts: list[ReportDraft], *, summary: str, facts: str) -> ReportD
         "risks": cleaner.cap(risks, "risks"),
         "next_steps": cleaner.cap(steps, "next_steps"),
     }
-    report = report_validate(joined, notes=cleaner.notes())
-    _name_unsupported_figures(report, facts)
-    return report
+    notes = list(dict.fromkeys(note for part in parts for note in part.notes))
+    return report_validate(joined, notes=notes + cleaner.notes())
 
 
 def _name_unsupported_figures(report: ReportDraft, facts: str) -> None:

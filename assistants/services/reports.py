@@ -123,12 +123,13 @@ def report_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
         messages = prompts.report_messages(
             template=job.template, language=language, title=title, facts=part
         )
-        drafts.append(_report_part(backend, messages, part, progress, figures))
+        # Figures are checked against all the facts: a part may name one stated in another.
+        drafts.append(_report_part(backend, messages, facts, progress, figures))
     if len(parts) == 1:
         return Generated(document=drafts[0].model_dump(mode="json"), **figures)
     progress.step(_("Combining the parts"), part=len(parts) + 1)
     summary = _joined_summary(backend, language, [d.summary for d in drafts], progress, figures)
-    joined = report_schema.join_parts(drafts, summary=summary, facts=facts)
+    joined = report_schema.join_parts(drafts, summary=summary)
     note = _(
         "The figures were more than the model can read at once; the report was written in "
         "%(n)d parts and joined."

@@ -282,3 +282,29 @@ def test_an_unusable_answer_is_asked_again_once(ada, monkeypatch) -> None:
     failed.refresh_from_db()
     assert failed.status == GenerationJob.Status.FAILED
     assert "zweiten Versuch" in failed.error and not StatusReport.objects.filter(job=failed)
+
+
+def test_parts_are_joined_in_order_once_each_within_the_limits() -> None:
+    def part(n: int, risks: list[str], note: str) -> report_schema.ReportDraft:
+        return report_schema.ReportDraft(
+            summary=f"Teil {n}.",
+            sections=[{"title": f"Thema {n}.{i}", "text": ""} for i in range(5)],
+            risks=risks,
+            next_steps=["Prüfrunde im Januar"],
+            notes=[note],
+        )
+
+    parts = [
+        part(1, ["Wenige Freigaben"], "Zahl 40 prüfen"),
+        part(2, ["Wenige Freigaben"], "Teil 2 gekürzt"),
+        part(3, ["Schulungen voll"], "Zahl 40 prüfen"),
+    ]
+    joined = report_schema.join_parts(parts, summary="Alles im Plan.")
+    assert joined.summary == "Alles im Plan."
+    limit = report_schema.LIMITS["sections"]
+    assert [s.title for s in joined.sections] == [f"Thema {n}.{i}" for n in (1, 2, 3)
+                                                   for i in range(5)][:limit]  # fmt: skip
+    assert joined.risks == ["Wenige Freigaben", "Schulungen voll"]
+    assert joined.next_steps == ["Prüfrunde im Januar"]
+    assert joined.notes.count("Zahl 40 prüfen") == 1
+    assert "3 Einträge über der Höchstzahl wurden weggelassen." in joined.notes
