@@ -334,3 +334,13 @@ def test_lease_is_renewed_while_the_model_reads_a_long_prompt(alice, model, sett
             assert time.monotonic() < deadline, "the keeper never renewed the lease"
             time.sleep(0.1)
     assert len(renewals) >= 2  # a failed renewal did not stop the keeper
+
+
+@pytest.mark.django_db
+def test_a_job_whose_kind_is_gone_fails_with_a_message(alice):
+    """An app that registered a kind was removed while its job waited: no crash, no retry."""
+    job = GenerationJob.objects.create(owner=alice, kind="gone", input_text="Text", params={})
+    generation_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == GenerationJob.Status.FAILED and job.attempts == 1
+    assert job.error == "Diese Art von Auftrag gibt es auf diesem Server nicht mehr."
