@@ -11,7 +11,7 @@ class AssistantsConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import celeryd_after_setup, worker_process_init
 
-        from assistants import cards, setup, worker
+        from assistants import cards, checks, setup, worker  # noqa: F401 (checks registers)
         from assistants.kinds import register_job_kind
         from assistants.services import protocols, reports
         from portal.audit import register_action_labels

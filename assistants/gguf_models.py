@@ -107,6 +107,7 @@ def _write_llama(
     n_ctx: int,
     seed: int,
     chat: bool,
+    chat_template: str | None = CHATML_TEMPLATE,
 ) -> Path:
     """Write a random llama-arch GGUF atomically (temp file + os.replace) and return `path`.
 
@@ -183,7 +184,8 @@ def _write_llama(
     writer.add_add_bos_token(True)
     writer.add_add_eos_token(False)
     if chat:
-        writer.add_chat_template(CHATML_TEMPLATE)
+        if chat_template is not None:  # None: a base model, without a template
+            writer.add_chat_template(chat_template)
     else:
         writer.add_pooling_type(gguf.PoolingType.MEAN)  # key "llama.pooling_type"
     for tensor_name, data in tensors:
@@ -222,10 +224,12 @@ def write_chat_model(
     n_ctx: int = 2048,
     seed: int = 0,
     name: str = "portal-tiny-random",
+    chat_template: str | None = CHATML_TEMPLATE,
 ) -> Path:
-    """Write a random ChatML chat model (about 330 KB with the defaults) and return `path`.
+    """Write a random chat model (about 330 KB with the defaults) and return `path`.
 
-    Deterministic: the same arguments give a byte-identical file.
+    ChatML by default; `chat_template` another template, or None for a base model without
+    one. Deterministic: the same arguments give a byte-identical file.
     """
     return _write_llama(
         path,
@@ -238,6 +242,7 @@ def write_chat_model(
         n_ctx=n_ctx,
         seed=seed,
         chat=True,
+        chat_template=chat_template,
     )
 
 

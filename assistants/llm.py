@@ -19,6 +19,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.translation import gettext
 
+from assistants import chat_templates
 from assistants.cpu_share import CpuShare
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,11 @@ def ensure_fits(backend: LlmBackend, messages: list[dict[str, str]], max_tokens:
 
 
 class LlamaCppBackend:
-    """llama.cpp in this process. Reuses its KV cache for the common prefix of prompts."""
+    """llama.cpp in this process. Reuses its KV cache for the common prefix of prompts.
+
+    Prompts are written with the GGUF's own chat template (assistants/chat_templates.py);
+    a GGUF without one (a base model) is refused when it loads.
+    """
 
     name = "llama_cpp"
 
@@ -163,6 +168,26 @@ class LlamaCppBackend:
         self.load_seconds = time.monotonic() - started
         self.model_name = path.name
         self.path = path
+        template = self.llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            self.llm.close()
+            raise LlmError(chat_templates.no_template_message(path.name))
+        eos = self.llm.token_eos()
+        chat_formatter = chat_templates.formatter(
+            template,
+            bos_token=self._token_text(self.llm.token_bos()),
+            eos_token=self._token_text(eos),
+            stop_token_ids=[eos] if eos != -1 else None,
+        )
+        # The template as written in the file, never a built-in format llama-cpp-python
+        # guesses from it (its "gemma" drops the system message).
+        self.llm.chat_handler = chat_formatter.to_chat_handler()
+        self.takes_system_role = chat_templates.takes_system_role(chat_formatter)
+
+    def _token_text(self, token: int) -> str:
+        if token == -1:
+            return ""
+        return self.llm.detokenize([token], special=True).decode("utf-8", "replace")
 
     def context_length(self) -> int:
         return self.llm.n_ctx()
@@ -181,6 +206,8 @@ class LlamaCppBackend:
         json_schema: dict | None = None,
         on_text: OnText | None = None,
     ) -> Generation:
+        if not self.takes_system_role:
+            messages = chat_templates.fold_system(messages)
         ensure_fits(self, messages, max_tokens)
         started = time.monotonic()
         stream = self.llm.create_chat_completion(**chat_request(messages, max_tokens, json_schema))

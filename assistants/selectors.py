@@ -46,6 +46,10 @@ def model_status() -> dict:
     path = settings.LLM_MODEL_PATH
     if path is not None and facts["model_size"] is not None:
         facts.update(gguf_metadata(str(path), path.stat().st_mtime))
+        if facts.get("chat_template") is False:
+            from assistants.chat_templates import no_template_message
+
+            facts["template_problem"] = no_template_message(Path(path).name)
     facts["worker"] = cache.get("assistants:model-status")
     last = (
         GenerationJob.objects.filter(status=GenerationJob.Status.DONE)
@@ -102,13 +106,27 @@ def gguf_metadata(path: str, mtime: float) -> dict:
         )
     except ValueError:
         quantisation = str(file_type)
+    template = value("tokenizer.chat_template")
     return {
         "gguf_name": value("general.name"),
         "architecture": arch,
         "trained_context": value(f"{arch}.context_length"),
         "quantisation": quantisation,
         "parameters_hint": value("general.size_label"),
+        "chat_template": bool(template),
+        "system_role": _system_role(template) if template else None,
     }
+
+
+def _system_role(template: str) -> bool:
+    """Whether the chat template has a system role (else the system prompt is folded in)."""
+    from assistants import chat_templates
+
+    try:
+        chat_formatter = chat_templates.formatter(template, bos_token="", eos_token="")
+    except Exception:  # a template Jinja cannot parse; the worker's load says so too
+        return False
+    return chat_templates.takes_system_role(chat_formatter)
 
 
 def protocol_editors(protocol) -> list[str]:
