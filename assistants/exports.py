@@ -39,6 +39,8 @@ LABELS = {
         "approval": "Freigegeben von {approver} am {date} · Version {version} · "
         "erstellt mit dem lokalen KI-Modell {model}",
         "page": "Seite {page} von {pages}",
+        "demo": "MUSTER – geschrieben vom Demo-Modell mit Zufallsgewichten: Der Inhalt ist "
+        "bedeutungslos und darf nicht verwendet werden.",
     },
     "en": {
         "summary": "Summary", "participants": "Participants", "agenda": "Agenda",
@@ -48,6 +50,8 @@ LABELS = {
         "approval": "Approved by {approver} on {date} · version {version} · "
         "drafted by the local AI model {model}",
         "page": "Page {page} of {pages}",
+        "demo": "SAMPLE – written by the random-weight demo model: the content is meaningless "
+        "and must not be used.",
     },
 }  # fmt: skip
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -65,6 +69,7 @@ class ExportMeta:
     owner: str
     model_name: str
     language: Literal["de", "en"]
+    demo: bool = False  # written by the random-weight demo model: every page says so
 
 
 # A section is (heading, kind, body). Kinds: "text" (str with paragraphs), "list" (list of
@@ -87,6 +92,7 @@ class Document:
     approved_at: datetime.datetime
     revision: int
     page_label: str
+    watermark: str = ""  # shown on top and on every page (demo-model output)
 
 
 def protocol_document(data: dict, meta: ExportMeta) -> Document:
@@ -102,6 +108,7 @@ def protocol_document(data: dict, meta: ExportMeta) -> Document:
         approved_at=meta.approved_at,
         revision=meta.version,
         page_label=_labels(meta)["page"],
+        watermark=_labels(meta)["demo"] if meta.demo else "",
     )
 
 
@@ -228,7 +235,10 @@ def _md_section(kind: str, body: Any) -> list[str]:
 
 def render_markdown(document: Document) -> str:
     """Return the document as Markdown in which no content can become a link, image or HTML."""
-    out = [f"# {_md(document.title, block=False)}", "", _md(document.meta_line), ""]
+    out = [f"# {_md(document.title, block=False)}", ""]
+    if document.watermark:
+        out.extend([f"> **{_md(document.watermark, block=False)}**", ""])
+    out.extend([_md(document.meta_line), ""])
     for heading, kind, body in document.sections:
         out.extend([f"## {_md(heading, block=False)}", "", *_md_section(kind, body), ""])
     out.extend(["---", "", _md(document.closing_line), ""])
@@ -283,10 +293,22 @@ def _docx_section(document: Any, kind: str, body: Any) -> None:
                 cell.paragraphs[0].add_run(value).bold = number == 0
 
 
+def _docx_watermark(word: Any, text: str) -> None:
+    """A red bold line under the title and in every page's header."""
+    from docx.shared import RGBColor
+
+    for paragraph in (word.add_paragraph(), word.sections[0].header.paragraphs[0]):
+        run = paragraph.add_run(text)
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
+
+
 def render_docx(document: Document) -> bytes:
     """Return the document as a Word file: headings, paragraphs, tables, no links."""
     word = docx.Document()
     word.add_heading(document.title, level=0)
+    if document.watermark:
+        _docx_watermark(word, document.watermark)
     word.add_paragraph(document.meta_line)
     for heading, kind, body in document.sections:
         word.add_heading(heading, level=1)
@@ -313,13 +335,24 @@ _LINE = 5.5  # mm, body line height at 11 pt
 class _ProtocolPdf(FPDF):
     """A4 with DejaVu fonts, automatic page breaks and "page n of m" in the footer."""
 
-    def __init__(self, page_label: str) -> None:
+    def __init__(self, page_label: str, watermark: str = "") -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.page_label = page_label
+        self.watermark = watermark
         self.add_font(_FONT, "", FONT_FILES[0])
         self.add_font(_FONT, "B", FONT_FILES[1])
         self.set_margins(20, 20, 20)
         self.set_auto_page_break(auto=True, margin=20)
+
+    def header(self) -> None:
+        if not self.watermark:
+            return
+        self.set_y(8)
+        self.set_font(_FONT, "B", 8)
+        self.set_text_color(176, 0, 32)
+        self.multi_cell(0, 4, self.watermark, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0)
+        self.set_y(max(self.get_y() + 2, 20))
 
     def footer(self) -> None:  # runs at page breaks, while the content's alias is off
         alias, self.str_alias_nb_pages = self.str_alias_nb_pages, _PAGES_ALIAS
@@ -377,7 +410,7 @@ class _ProtocolPdf(FPDF):
 
 def render_pdf(document: Document) -> bytes:
     """Return the document as an A4 PDF; it reads the bundled fonts and nothing else."""
-    pdf = _ProtocolPdf(document.page_label)
+    pdf = _ProtocolPdf(document.page_label, document.watermark)
     pdf.set_title(document.title)
     pdf.set_author(document.author)
     pdf.set_subject(document.subject)

@@ -60,6 +60,7 @@ def report_document(report: StatusReport) -> exports.Document:
         approved_at=approved_at,
         revision=1,
         page_label=exports.LABELS[language]["page"],
+        watermark=exports.LABELS[language]["demo"] if report.from_demo_model else "",
     )
 
 

@@ -16,6 +16,7 @@ from assistants import report_exports, selectors
 from assistants.forms import ReportForm
 from assistants.models import StatusReport
 from assistants.services import reports
+from assistants.views_review import DEMO_APPROVED
 from portal.http import AuthenticatedHttpRequest
 from portal.roles import OVERSIGHT, Role, role_required
 
@@ -88,7 +89,10 @@ def report_approve(request: AuthenticatedHttpRequest, report_id: int) -> HttpRes
     except reports.ReportError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The report is approved and can be exported."))
+        approved = _("The report is approved and can be exported.")
+        if report.from_demo_model:
+            approved = f"{approved} {DEMO_APPROVED}"
+        messages.success(request, approved)
     return redirect("assistants:report-detail", report.pk)
 
 

@@ -44,6 +44,12 @@ class ItemForm(forms.Form):
     )
 
 
+DEMO_APPROVED = gettext_lazy(
+    "It was written by the random-weight demo model: its content is meaningless, and its "
+    "exports and mails are marked as a sample."
+)
+
+
 def _back(protocol: Protocol) -> HttpResponse:
     return redirect("assistants:protocol-detail", protocol.pk)
 
@@ -119,7 +125,10 @@ def protocol_step(request: AuthenticatedHttpRequest, protocol_id: int, step: str
     if step == "submit":
         return _run(request, protocol, review.protocol_submit, _("Submitted for review."))
     if step == "approve":
-        return _run(request, protocol, review.protocol_approve, _("Protocol approved."))
+        approved = _("Protocol approved.")
+        if protocol.from_demo_model:
+            approved = f"{approved} {DEMO_APPROVED}"
+        return _run(request, protocol, review.protocol_approve, approved)
     if step == "return":
         return _run(
             request,
@@ -152,6 +161,7 @@ def protocol_export(request: AuthenticatedHttpRequest, protocol_id: int, fmt: st
         owner=str(protocol.owner),
         model_name=protocol.model_name,
         language=protocol.output_language,
+        demo=protocol.from_demo_model,
     )
     content_type, render = exports.FORMATS[fmt]
     response = HttpResponse(render(version.data, meta), content_type=content_type)

@@ -457,8 +457,10 @@ LLM_MODEL_PATH = env_file("PORTAL_LLM_MODEL_PATH") if LLM_BACKEND == "llama_cpp"
 # Without a configured model the portal generates a small random-weight GGUF so that the
 # machinery runs end to end; every assistant page then says its output is meaningless.
 LLM_DEMO_MODEL = LLM_BACKEND == "llama_cpp" and LLM_MODEL_PATH is None
+# Results whose model_name is this file came from random weights: marked wherever they go.
+LLM_DEMO_MODEL_FILE = "demo-random-weights.gguf"
 if LLM_DEMO_MODEL:
-    LLM_MODEL_PATH = DATA_DIR / "models" / "demo-random-weights.gguf"
+    LLM_MODEL_PATH = DATA_DIR / "models" / LLM_DEMO_MODEL_FILE
 LLM_N_CTX = env_int("PORTAL_LLM_N_CTX", 4096, minimum=256)
 # The CPUs this process may use (respects container cpusets), less one for the web server and
 # PostgreSQL: llama.cpp's threads wait for each other, so one preempted thread stalls them all

@@ -108,6 +108,11 @@ class Protocol(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def from_demo_model(self) -> bool:
+        """Written by the random-weight demo model: meaningless, marked wherever it goes."""
+        return self.model_name == settings.LLM_DEMO_MODEL_FILE
+
 
 class ProtocolVersion(models.Model):
     """An approved version of a protocol, frozen: what was adopted, by whom, when."""

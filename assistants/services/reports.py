@@ -264,5 +264,10 @@ def report_approve(*, report: StatusReport, by: User) -> StatusReport:
     locked.status = StatusReport.Status.APPROVED
     locked.approved_by, locked.approved_at = by, timezone.now()
     locked.save(update_fields=["status", "approved_by", "approved_at"])
-    audit_record(actor=by, action="report.approved", target=locked)
+    audit_record(
+        actor=by,
+        action="report.approved",
+        target=locked,
+        details={"demo_model": locked.from_demo_model},
+    )
     return locked

@@ -75,7 +75,7 @@ def _transition(protocol: Protocol, action: str, by: User, **fields) -> None:
         actor=by,
         action=f"protocol.{action}",
         target=protocol,
-        details={"version": protocol.version},
+        details={"version": protocol.version, "demo_model": protocol.from_demo_model},
     )
 
 

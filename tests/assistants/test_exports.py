@@ -416,3 +416,19 @@ def test_empty_sections_are_left_out() -> None:
     assert "## Aufgaben" not in markdown
     assert "Beschlüsse" not in _docx_texts(to_docx(data, _meta()))
     assert "Beschlüsse" not in " ".join(_pdf_pages(to_pdf(data, _meta())))
+
+
+def test_demo_model_output_is_marked_a_sample_on_every_page() -> None:
+    actions = [{"task": f"Aufgabe {n}", "owner": "", "due_date": None} for n in range(80)]
+    demo = _meta(demo=True, model_name="demo-random-weights.gguf")
+    sample = "MUSTER – geschrieben vom Demo-Modell mit Zufallsgewichten"
+
+    pages = _pdf_pages(to_pdf(_protocol(action_items=actions), demo))
+    assert len(pages) >= 3 and all(sample in page for page in pages)
+    assert to_markdown(_protocol(), demo).splitlines()[2].startswith(f"> **{sample}")
+    word = docx.Document(io.BytesIO(to_docx(_protocol(), demo)))
+    assert sample in word.paragraphs[1].text
+    assert sample in word.sections[0].header.paragraphs[0].text
+    # A real model's protocol carries no mark.
+    assert "MUSTER" not in " ".join(_pdf_pages(to_pdf(_protocol(), _meta())))
+    assert "MUSTER" not in to_markdown(_protocol(), _meta())

@@ -308,3 +308,19 @@ def test_parts_are_joined_in_order_once_each_within_the_limits() -> None:
     assert joined.next_steps == ["Prüfrunde im Januar"]
     assert joined.notes.count("Zahl 40 prüfen") == 1
     assert "3 Einträge über der Höchstzahl wurden weggelassen." in joined.notes
+
+
+def test_a_demo_model_report_is_marked_where_it_goes(client, ada) -> None:
+    from tests.factories import report_for
+
+    _, report = report_for(ada)
+    StatusReport.objects.filter(pk=report.pk).update(model_name="demo-random-weights.gguf")
+    client.force_login(ada)
+    detail = client.get(f"/assistenten/berichte/{report.pk}/").content.decode()
+    assert "Vom Demo-Modell geschrieben" in detail
+    approved = client.post(f"/assistenten/berichte/{report.pk}/freigeben/", follow=True)
+    assert "Es stammt vom Demo-Modell mit Zufallsgewichten" in approved.content.decode()
+    markdown = client.get(f"/assistenten/berichte/{report.pk}/export.md").content.decode()
+    assert "> **MUSTER – geschrieben vom Demo-Modell" in markdown
+    entry = AuditEntry.objects.get(action="report.approved")
+    assert entry.details == {"demo_model": True}

@@ -307,3 +307,28 @@ def test_steps_need_post_and_access(client, alice, charlie, protocol) -> None:
     assert client.post(url).status_code == 404
     protocol.refresh_from_db()
     assert protocol.status == Protocol.Status.DRAFT
+
+
+def test_approving_demo_model_output_says_so_and_its_mail_is_marked(
+    client, alice, bob, rita, protocol
+):
+    Protocol.objects.filter(pk=protocol.pk).update(model_name="demo-random-weights.gguf")
+    base = f"/assistenten/protokolle/{protocol.pk}"
+    client.force_login(alice)
+    page = client.get(f"{base}/").content.decode()
+    assert "Vom Demo-Modell geschrieben: Der Inhalt ist bedeutungslos." in page
+    _post(client, f"{base}/submit/")
+    client.force_login(rita)
+    for section, count in (("decisions", 2), ("action_items", 2)):
+        for index in range(count):
+            _post(client, f"{base}/punkte/{section}/{index}/accept/")
+    approved = client.post(f"{base}/approve/", follow=True).content.decode()
+    assert "Protokoll freigegeben. Es stammt vom Demo-Modell mit Zufallsgewichten" in approved
+    entry = AuditEntry.objects.get(action="protocol.approve", target_id=str(protocol.pk))
+    assert entry.details["demo_model"] is True
+    item = ActionItem.objects.get(protocol=protocol, owner=bob)
+    action_item_notify(item.pk)
+    assert mail.outbox[-1].subject.startswith("[MUSTER] ")
+    assert "MUSTER: Das Demo-Modell mit Zufallsgewichten" in mail.outbox[-1].body
+    markdown = client.get(f"{base}/export.md").content.decode()
+    assert "> **MUSTER – geschrieben vom Demo-Modell" in markdown
