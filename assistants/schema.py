@@ -67,6 +67,7 @@ class ActionItem(BaseModel):
     due_date: str | None = Field(default=None, pattern=ISO_DATE_PATTERN)
     source_quote: str = Field(default="", max_length=LIMITS["source_quote"])
     verified: bool = False  # set by the server, never by the model
+    owner_unknown: bool = False  # set by the server: the owner is none of the participants
 
     @field_validator("due_date")
     @classmethod
@@ -144,6 +145,11 @@ _TYPOGRAPHY = str.maketrans("‘’‚‛“”„‟«»–—", '\'\'\'\'"""""
 _QUOTE_EDGES = " \"'„“”‚‘’«»….,;:-–"
 _GERMAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+# A passage of 6–80 characters that comes four times or more in a row: a small model's loop.
+_LOOP = re.compile(r"(.{6,80}?)(?:[\s,;]*\1){3,}", re.DOTALL)
+# Due dates further from the meeting than this are not believed (the year 2830, 1970 …).
+DUE_BEFORE_MEETING = datetime.timedelta(days=7)
+DUE_AFTER_MEETING = datetime.timedelta(days=2 * 365)
 
 
 def _clean(value: str, *, multiline: bool = False) -> str:
@@ -193,10 +199,13 @@ class Cleaner:
 
     def __init__(self, limits: dict[str, int] | None = None) -> None:
         self.limits = limits or LIMITS
-        self.shortened = self.left_out = self.bad_dates = 0
+        self.shortened = self.left_out = self.bad_dates = self.loops = 0
 
     def text(self, value: object, limit: str, *, multiline: bool = False) -> str:
         cleaned = _clean(value, multiline=multiline) if isinstance(value, str) else ""
+        unlooped = _LOOP.sub(r"\1 …", cleaned)
+        self.loops += unlooped != cleaned
+        cleaned = unlooped
         shortened = _shorten(cleaned, self.limits[limit])
         self.shortened += shortened != cleaned
         return shortened
@@ -230,6 +239,11 @@ class Cleaner:
             (self.bad_dates, ngettext(
                 "%(count)d due date could not be read and was removed.",
                 "%(count)d due dates could not be read and were removed.", self.bad_dates)),
+            (self.loops, ngettext(
+                "%(count)d text repeated itself over and over (the model looped); the "
+                "repetitions were cut.",
+                "%(count)d texts repeated themselves over and over (the model looped); the "
+                "repetitions were cut.", self.loops)),
         )  # fmt: skip
         return [message % {"count": count} for count, message in counted if count]
 
@@ -340,6 +354,38 @@ def verify_sources(protocol: ProtocolDraft, *, transcript: str) -> ProtocolDraft
     transcript_key = _match_key(transcript)
     for item in chain(protocol.decisions, protocol.action_items):
         item.verified = _quotes_transcript(item.source_quote, transcript_key)
+    return protocol
+
+
+def check_against_meeting(
+    protocol: ProtocolDraft, *, meeting_date: datetime.date | None, participants: list[str]
+) -> ProtocolDraft:
+    """Remove due dates that cannot belong to this meeting, and flag action items whose
+    owner is none of the participants (named on the form or in the protocol)."""
+    removed = []
+    if meeting_date is not None:
+        earliest, latest = meeting_date - DUE_BEFORE_MEETING, meeting_date + DUE_AFTER_MEETING
+        for item in protocol.action_items:
+            due = datetime.date.fromisoformat(item.due_date) if item.due_date else None
+            if due is not None and not earliest <= due <= latest:
+                removed.append(item.due_date)
+                item.due_date = None
+    if removed:
+        protocol.notes.append(
+            ngettext(
+                "A due date lay before the meeting or more than two years after it and was "
+                "removed: %(dates)s.",
+                "%(count)d due dates lay before the meeting or more than two years after it and "
+                "were removed: %(dates)s.",
+                len(removed),
+            )
+            % {"count": len(removed), "dates": ", ".join(removed)}
+        )
+    names = [*participants, *protocol.participants]
+    known = {part for name in names for part in _match_key(name).split()}
+    for item in protocol.action_items:
+        owner = _match_key(item.owner).split()
+        item.owner_unknown = bool(owner and known) and not set(owner) <= known
     return protocol
 
 

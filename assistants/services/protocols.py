@@ -98,7 +98,7 @@ def protocol_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
     if tokens <= budget:
         progress = Progress(job, 1)
         result = _one_protocol(backend, template, language, meta, transcript, progress, figures)
-        return _generated(result, figures)
+        return _generated(job, result, figures)
 
     parts = split_transcript(transcript, budget, backend.count_tokens)
     if len(parts) > settings.TRANSCRIPT_MAX_PARTS:
@@ -128,10 +128,16 @@ def protocol_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
         "tokens). It was processed in %(n)d parts; decisions, action items and questions were "
         "collected from all parts, and the summary was condensed from the parts' summaries."
     ) % {"tokens": tokens, "budget": budget, "n": len(parts)}
-    return _generated(merged, figures)
+    return _generated(job, merged, figures)
 
 
-def _generated(protocol: schema.ProtocolDraft, figures: dict) -> Generated:
+def _generated(job: GenerationJob, protocol: schema.ProtocolDraft, figures: dict) -> Generated:
+    meeting_date = job.params.get("meeting_date")
+    schema.check_against_meeting(
+        protocol,
+        meeting_date=date.fromisoformat(meeting_date) if meeting_date else None,
+        participants=job.params.get("participants", []),
+    )
     return Generated(document=protocol.model_dump(mode="json"), **figures)
 
 

@@ -111,6 +111,8 @@ def protocol_item_edit(
     if main_field in cleaned and not cleaned[main_field]:
         raise ReviewError(_("The text must not be empty; reject the item instead."))
     item.update(cleaned, edited=True)
+    if "owner" in cleaned:
+        item["owner_unknown"] = False  # a person named the owner
     Protocol.objects.filter(pk=protocol.pk).update(data=protocol.data)
     ProtocolEdit.objects.create(
         protocol=protocol, user=by, section=section, index=index, action=ProtocolEdit.Action.EDITED

@@ -19,6 +19,8 @@ from portal.models import AuditEntry, User
 
 pytestmark = pytest.mark.django_db
 
+# Over-long, and without a repeating passage (that would be cut as a loop before shortening).
+LONG = " ".join(f"Satz{n}" for n in range(1000))
 FACTS = "Stand: 01.12.2026\n\nUse Cases:\n- Eingereicht: 26, davon freigegeben: 9\n- Quote 34,6 %"
 
 
@@ -182,7 +184,7 @@ def test_model_strings_are_cleaned_and_bounded() -> None:
     report = report_schema.parse_report(
         _answer(
             summary="Stand\x00 gut\x1b.",
-            sections=[{"title": "Use\u200b Cases", "text": "x" * 5000}, {"title": "", "text": "a"}],
+            sections=[{"title": "Use\u200b Cases", "text": LONG}, {"title": "", "text": "a"}],
             risks=["  Risiko  "] * 20,
         ),
         facts=FACTS,

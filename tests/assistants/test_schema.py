@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from assistants.schema import (
     Decision,
     ProtocolDraft,
     ProtocolInvalid,
+    check_against_meeting,
     generation_schema,
     merge_protocols,
     parse_protocol,
@@ -139,15 +142,17 @@ def test_items_that_are_empty_after_cleaning_are_dropped() -> None:
 
 
 def test_over_long_values_are_shortened_at_a_word_boundary_with_a_note() -> None:
-    summary = " ".join(["Wortlaut"] * 400)  # 3,599 characters
-    raw = _raw(summary=summary, participants=["A" * 500, "Bob"], open_questions=["Ok?"])
+    # Never the same words over and over: that would be a loop, cut before it is shortened.
+    summary = " ".join(f"Wortlaut{n}" for n in range(400))  # 4,689 characters
+    name = "".join(str(n) for n in range(300))[:500]  # no space, and no repeating passage
+    raw = _raw(summary=summary, participants=[name, "Bob"], open_questions=["Ok?"])
 
     protocol = parse_protocol(raw, transcript=TRANSCRIPT)
 
     assert len(protocol.summary) <= LIMITS["summary"]
-    assert protocol.summary.endswith("Wortlaut…")
+    assert re.search(r" Wortlaut\d+…$", protocol.summary)  # whole words, then "…"
     assert summary.startswith(protocol.summary[:-1])
-    assert protocol.participants[0] == "A" * (LIMITS["participant"] - 1) + "…"  # no boundary
+    assert protocol.participants[0] == name[: LIMITS["participant"] - 1] + "…"  # no boundary
     assert protocol.participants[1] == "Bob"
     assert protocol.notes == ["2 over-long values were shortened."]
 
@@ -334,3 +339,46 @@ def test_merge_respects_the_maximum_sizes() -> None:
     assert len(merged.participants) == LIMITS["participants"]
     assert merged.participants[-1] == "Person 1-19"
     assert merged.notes == ["10 entries beyond the limit were left out."]
+
+
+def test_a_looping_model_is_cut_after_the_first_round_with_a_note() -> None:
+    looped = "Wir prüfen das Budget. " * 12
+    protocol = parse_protocol(
+        _raw(summary=f"Kurz: {looped}", open_questions=["Wer, wer, wer, wer, wer?"]),
+        transcript=TRANSCRIPT,
+    )
+    assert protocol.summary == "Kurz: Wir prüfen das Budget. …"
+    assert protocol.open_questions == ["Wer, wer, wer, wer, wer?"]  # too short to be a loop
+    assert "1 text repeated itself over and over (the model looped); the repetitions were cut." in (
+        protocol.notes
+    )
+
+
+def test_due_dates_far_from_the_meeting_are_removed_and_named() -> None:
+    items = [
+        {"task": f"Aufgabe {n}", "owner": "Bob", "due_date": due}
+        for n, due in enumerate(["2830-01-01", "2025-03-07", "2024-01-10", "2027-02-28"])
+    ]
+    protocol = check_against_meeting(
+        parse_protocol(_raw(action_items=items), transcript=TRANSCRIPT),
+        meeting_date=date(2025, 3, 3),
+        participants=[],
+    )
+    assert [a.due_date for a in protocol.action_items] == [None, "2025-03-07", None, "2027-02-28"]
+    assert (
+        "2 due dates lay before the meeting or more than two years after it and were removed: "
+        "2830-01-01, 2024-01-10." in protocol.notes
+    )
+
+
+def test_owners_who_are_not_participants_are_flagged_for_the_reviewer() -> None:
+    owners = ["Bob", "bob wagner", "Frau Müller", "", "Alice Schneider"]
+    items = [{"task": f"Aufgabe {n}", "owner": o} for n, o in enumerate(owners)]
+    protocol = parse_protocol(_raw(action_items=items, participants=[]), transcript=TRANSCRIPT)
+    flagged = check_against_meeting(
+        protocol, meeting_date=None, participants=["Bob Wagner", "Alice Schneider"]
+    )
+    assert [a.owner_unknown for a in flagged.action_items] == [False, False, True, False, False]
+    nobody = parse_protocol(_raw(action_items=items, participants=[]), transcript=TRANSCRIPT)
+    nothing_to_compare = check_against_meeting(nobody, meeting_date=None, participants=[])
+    assert not any(a.owner_unknown for a in nothing_to_compare.action_items)
