@@ -1,11 +1,12 @@
-"""Template filters for model output: `{{ text|markdown }}` and `{{ text|plain }}`."""
+"""Template filters for model output: `{{ text|markdown }}`, `{{ text|plain }}` and
+`{{ job.partial_output|stream_preview }}`."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.safestring import SafeString
 
-from assistants import rendering
+from assistants import rendering, streaming
 
 register = template.Library()
 
@@ -20,3 +21,9 @@ def markdown(text: object) -> SafeString:
 def plain(text: object) -> str:
     """Return model-written text without control characters; autoescaping still applies."""
     return rendering.plain("" if text is None else str(text))
+
+
+@register.filter
+def stream_preview(partial: object) -> list[dict] | None:
+    """Return the sections the model has written so far (assistants/streaming.py)."""
+    return streaming.preview(partial) if isinstance(partial, str) else None

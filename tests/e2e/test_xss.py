@@ -722,7 +722,8 @@ def test_model_protocol_stays_text_through_review(visitor, live_stack) -> None:
     page = bob.page
     try:
         bob.visit(f"/assistenten/auftraege/{running}/")
-        bob.expect_shown([json.dumps(SCRIPT_TAGS[0])[1:-1], title])  # the JSON so far
+        # The document so far, as text in its sections (never the raw JSON).
+        bob.expect_shown([SCRIPT_TAGS[0], document["decisions"][0]["text"]])
     finally:
         _plant(live_stack, _END_RUNNING, {"job": running})
 
