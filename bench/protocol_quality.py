@@ -212,7 +212,7 @@ def scoring_self_check(chosen: list[dict]) -> None:
         raise SystemExit(f"the scoring does not give the gold full marks: {figures}")
 
 
-def measure(smoke: bool, model: Path) -> dict:
+def measure(smoke: bool, model: Path, out: Path | None = None) -> dict:
     from portal.models import User
 
     owner = User.objects.create(email="bench@hallberg.example", name="Bench")
@@ -221,6 +221,10 @@ def measure(smoke: bool, model: Path) -> dict:
     scoring_self_check(chosen)
     for meeting in chosen:
         data, took, error = generate(meeting, owner)
+        if out is not None:  # to read what the model wrote next to the gold
+            with out.open("a", encoding="utf-8") as file:
+                record = {"id": meeting["id"], "protocol": data, "error": error}
+                file.write(json.dumps(record, ensure_ascii=False) + "\n")
         seconds.append(took)
         failed += bool(error)
         before = Score()
@@ -257,6 +261,9 @@ def main() -> int:
     )
     parser.add_argument("--n-ctx", type=int, default=8192, help="context length (default 8192)")
     parser.add_argument("--max-output-tokens", type=int, default=1536)
+    parser.add_argument(
+        "--out", type=Path, help="also write each generated protocol to this file (JSON lines)"
+    )
     options = parser.parse_args()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.default_int_handler)
@@ -303,7 +310,7 @@ def main() -> int:
 
         settings.DATABASES["default"]["HOST"] = str(socket_dir)
         call_command("migrate", verbosity=0)
-        figures = measure(options.smoke, model)
+        figures = measure(options.smoke, model, options.out)
     finally:
         if connections is not None:
             connections.close_all()
