@@ -212,12 +212,16 @@ def scoring_self_check(chosen: list[dict]) -> None:
         raise SystemExit(f"the scoring does not give the gold full marks: {figures}")
 
 
-def measure(smoke: bool, model: Path, out: Path | None = None) -> dict:
+def measure(
+    smoke: bool, model: Path, out: Path | None = None, only: set[str] | None = None
+) -> dict:
     from portal.models import User
 
     owner = User.objects.create(email="bench@hallberg.example", name="Bench")
     score, seconds, failed = Score(), [], 0
-    chosen = meetings(smoke)
+    chosen = [m for m in meetings(smoke) if not only or m["id"] in only]
+    if not chosen:
+        raise SystemExit(f"no meeting with the ids {sorted(only or [])}")
     scoring_self_check(chosen)
     for meeting in chosen:
         data, took, error = generate(meeting, owner)
@@ -264,6 +268,7 @@ def main() -> int:
     parser.add_argument(
         "--out", type=Path, help="also write each generated protocol to this file (JSON lines)"
     )
+    parser.add_argument("--only", help="comma-separated meeting ids, e.g. 01,07 (default: all)")
     options = parser.parse_args()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.default_int_handler)
@@ -310,7 +315,8 @@ def main() -> int:
 
         settings.DATABASES["default"]["HOST"] = str(socket_dir)
         call_command("migrate", verbosity=0)
-        figures = measure(options.smoke, model, options.out)
+        only = set(options.only.split(",")) if options.only else None
+        figures = measure(options.smoke, model, options.out, only)
     finally:
         if connections is not None:
             connections.close_all()
