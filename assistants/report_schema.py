@@ -16,7 +16,7 @@ from django.utils.translation import gettext, ngettext
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from assistants.kinds import ResultInvalid
-from assistants.schema import Cleaner
+from assistants.schema import Cleaner, json_array, json_object, json_string
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -54,24 +54,14 @@ def generation_schema() -> dict[str, Any]:
     """The JSON schema of llama.cpp's grammar: every string and list bounded."""
 
     def string(limit: str, min_length: int = 0) -> dict[str, Any]:
-        return {"type": "string", "maxLength": GENERATION_LIMITS[limit]} | (
-            {"minLength": min_length} if min_length else {}
-        )
+        return json_string(GENERATION_LIMITS[limit], min_length=min_length)
 
     def array(items: dict[str, Any], limit: str) -> dict[str, Any]:
-        return {"type": "array", "items": items, "maxItems": GENERATION_LIMITS[limit]}
+        return json_array(items, GENERATION_LIMITS[limit])
 
-    def obj(**properties: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "properties": properties,
-            "required": list(properties),
-            "additionalProperties": False,
-        }
-
-    return obj(
+    return json_object(
         summary=string("summary", 1),
-        sections=array(obj(title=string("title", 1), text=string("text")), "sections"),
+        sections=array(json_object(title=string("title", 1), text=string("text")), "sections"),
         risks=array(string("risk", 1), "risks"),
         next_steps=array(string("next_step", 1), "next_steps"),
     )

@@ -89,22 +89,31 @@ class ProtocolDraft(BaseModel):
     notes: list[str] = []  # set by the server: what cleaning changed, for the reviewer
 
 
-def _string(limit: str, *, min_length: int = 0) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string", "maxLength": GENERATION_LIMITS[limit]}
+def json_string(max_length: int, *, min_length: int = 0) -> dict[str, Any]:
+    """Grammar pieces, shared by every document kind: a bounded string, list, object."""
+    schema: dict[str, Any] = {"type": "string", "maxLength": max_length}
     return schema | ({"minLength": min_length} if min_length else {})
 
 
-def _array(items: dict[str, Any], limit: str) -> dict[str, Any]:
-    return {"type": "array", "items": items, "maxItems": GENERATION_LIMITS[limit]}
+def json_array(items: dict[str, Any], max_items: int) -> dict[str, Any]:
+    return {"type": "array", "items": items, "maxItems": max_items}
 
 
-def _object(**properties: dict[str, Any]) -> dict[str, Any]:
+def json_object(**properties: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": properties,
         "required": list(properties),
         "additionalProperties": False,
     }
+
+
+def _string(limit: str, *, min_length: int = 0) -> dict[str, Any]:
+    return json_string(GENERATION_LIMITS[limit], min_length=min_length)
+
+
+def _array(items: dict[str, Any], limit: str) -> dict[str, Any]:
+    return json_array(items, GENERATION_LIMITS[limit])
 
 
 def generation_schema() -> dict[str, Any]:
@@ -115,17 +124,18 @@ def generation_schema() -> dict[str, Any]:
     """
     quote = _string("source_quote")
     due_date = {"anyOf": [{"type": "string", "pattern": ISO_DATE_PATTERN}, {"type": "null"}]}
-    return _object(
+    return json_object(
         summary=_string("summary", min_length=1),
         participants=_array(_string("participant", min_length=1), "participants"),
         agenda_items=_array(
-            _object(title=_string("title", min_length=1), notes=_string("notes")), "agenda_items"
+            json_object(title=_string("title", min_length=1), notes=_string("notes")),
+            "agenda_items",
         ),
         decisions=_array(
-            _object(text=_string("text", min_length=1), source_quote=quote), "decisions"
+            json_object(text=_string("text", min_length=1), source_quote=quote), "decisions"
         ),
         action_items=_array(
-            _object(
+            json_object(
                 task=_string("task", min_length=1),
                 owner=_string("owner"),
                 due_date=due_date,

@@ -46,7 +46,10 @@ def model_status() -> dict:
     path = settings.LLM_MODEL_PATH
     if path is not None and facts["model_size"] is not None:
         facts.update(gguf_metadata(str(path), path.stat().st_mtime))
-        if facts.get("chat_template") is False:
+        template = facts.get("chat_template")  # None when the file could not be read
+        if template:
+            facts["system_role"] = _system_role(template)  # renders it once: this page only
+        elif template == "":
             from assistants.chat_templates import no_template_message
 
             facts["template_problem"] = no_template_message(Path(path).name)
@@ -113,8 +116,7 @@ def gguf_metadata(path: str, mtime: float) -> dict:
         "trained_context": value(f"{arch}.context_length"),
         "quantisation": quantisation,
         "parameters_hint": value("general.size_label"),
-        "chat_template": bool(template),
-        "system_role": _system_role(template) if template else None,
+        "chat_template": template or "",  # "": the file has none (a base model)
     }
 
 

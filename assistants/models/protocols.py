@@ -48,7 +48,18 @@ class ProtocolTemplate(models.Model):
         return f"{self.name} (v{self.version})"
 
 
-class Protocol(models.Model):
+class ModelWritten:
+    """A result the local model wrote; `model_name` is the file it ran on."""
+
+    model_name: str
+
+    @property
+    def from_demo_model(self) -> bool:
+        """Written by the random-weight demo model: meaningless, marked wherever it goes."""
+        return self.model_name == settings.LLM_DEMO_MODEL_FILE
+
+
+class Protocol(ModelWritten, models.Model):
     """A protocol generated from a job; stored once per job (unique), validated JSON.
 
     Review states, enforced in assistants/services/review.py:
@@ -107,11 +118,6 @@ class Protocol(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def from_demo_model(self) -> bool:
-        """Written by the random-weight demo model: meaningless, marked wherever it goes."""
-        return self.model_name == settings.LLM_DEMO_MODEL_FILE
 
 
 class ProtocolVersion(models.Model):

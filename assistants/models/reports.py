@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assistants.models.protocols import ModelWritten
 
-class StatusReport(models.Model):
+
+class StatusReport(ModelWritten, models.Model):
     """The programme's status report, drafted by the local model from the portal's own facts.
 
     draft → approved: a programme admin reads it against the facts it was written from,
@@ -71,8 +73,3 @@ class StatusReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def from_demo_model(self) -> bool:
-        """Written by the random-weight demo model: meaningless, marked wherever it goes."""
-        return self.model_name == settings.LLM_DEMO_MODEL_FILE

@@ -9,7 +9,6 @@ The "statusbericht" template holds the wording an admin may revise.
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from django.conf import settings
@@ -21,19 +20,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assistants import prompts, report_schema, schema
+from assistants import prompts, report_schema
 from assistants.chunking import split_transcript
-from assistants.kinds import PROTOCOL, Generated, JobKind, ResultInvalid
+from assistants.kinds import PROTOCOL, Generated, JobKind
 from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend
 from assistants.models import ActionItem, GenerationJob, Protocol, ProtocolTemplate, StatusReport
+from assistants.services import drafting
 from assistants.services.jobs import generation_job_create
-from assistants.services.protocols import Progress
 from portal import registry
 from portal.models import User
 from portal.roles import Role
 from portal.services import audit_record
 
-logger = logging.getLogger(__name__)
 REPORT_TEMPLATE = "statusbericht"
 
 
@@ -113,7 +111,7 @@ def report_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
     if len(parts) > settings.TRANSCRIPT_MAX_PARTS:
         raise ContextTooSmall(_("the model's context is too small for the programme's facts"))
     figures = {"prompt_tokens": 0, "completion_tokens": 0}
-    progress = Progress(job, len(parts))
+    progress = drafting.Progress(job, len(parts))
     drafts = []
     for index, part in enumerate(parts, start=1):
         if len(parts) > 1 and not progress.step(
@@ -124,11 +122,27 @@ def report_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
             template=job.template, language=language, title=title, facts=part
         )
         # Figures are checked against all the facts: a part may name one stated in another.
-        drafts.append(_report_part(backend, messages, facts, progress, figures))
+        drafts.append(
+            drafting.draft(
+                backend,
+                messages,
+                json_schema=report_schema.generation_schema(),
+                parse=lambda text: report_schema.parse_report(text, facts=facts),
+                progress=progress,
+                figures=figures,
+            )
+        )
     if len(parts) == 1:
         return Generated(document=drafts[0].model_dump(mode="json"), **figures)
     progress.step(_("Combining the parts"), part=len(parts) + 1)
-    summary = _joined_summary(backend, language, [d.summary for d in drafts], progress, figures)
+    summaries = [d.summary for d in drafts]
+    summary = drafting.joined_summary(
+        backend,
+        prompts.report_summary_messages(language=language, part_summaries=summaries),
+        summaries,
+        progress,
+        figures,
+    )
     joined = report_schema.join_parts(drafts, summary=summary)
     note = _(
         "The figures were more than the model can read at once; the report was written in "
@@ -137,68 +151,6 @@ def report_generate(job: GenerationJob, backend: LlmBackend) -> Generated:
     return Generated(
         document=joined.model_dump(mode="json"), parts=len(parts), condensed_note=note, **figures
     )
-
-
-def _report_part(backend, messages, facts: str, progress, figures: dict):
-    """One report (or one part's) from `facts`; one repair attempt after invalid output."""
-
-    answers: list[str] = []
-
-    def ask(chat: list[dict[str, str]]) -> report_schema.ReportDraft:
-        generation = backend.chat(
-            chat,
-            max_tokens=settings.LLM_MAX_OUTPUT_TOKENS,
-            json_schema=report_schema.generation_schema(),
-            on_text=progress,
-        )
-        figures["prompt_tokens"] += generation.prompt_tokens
-        figures["completion_tokens"] += generation.completion_tokens
-        answers.append(generation.text)
-        if generation.finish_reason != "length":
-            return report_schema.parse_report(generation.text, facts=facts)
-        # Cut off at the output limit: keep what was finished, and say so.
-        closed = schema.close_truncated_json(generation.text)
-        if closed is None:
-            raise report_schema.ReportInvalid(_("the answer was cut off at the output limit"))
-        report = report_schema.parse_report(closed, facts=facts)
-        report.notes.append(
-            _(
-                "The answer reached the output limit of %(n)d tokens and was cut "
-                "off there; later items may be missing."
-            )
-            % {"n": settings.LLM_MAX_OUTPUT_TOKENS}
-        )
-        return report
-
-    try:
-        return ask(messages)
-    except ResultInvalid as problem:
-        logger.info("invalid report output, one repair attempt")
-        try:
-            return ask(prompts.repair_messages(messages, answers[-1], str(problem)))
-        except ContextTooSmall:
-            raise problem from None
-
-
-def _joined_summary(backend, language: str, summaries: list[str], progress, figures) -> str:
-    """One summary of the parts' summaries; the parts' own, joined, if the model fails."""
-    messages = prompts.report_summary_messages(language=language, part_summaries=summaries)
-    fallback = " ".join(summaries)
-    try:
-        generation = backend.chat(
-            messages,
-            max_tokens=min(600, settings.LLM_MAX_OUTPUT_TOKENS),
-            json_schema=prompts.SUMMARY_SCHEMA,
-            on_text=progress,
-        )
-    except ContextTooSmall:
-        return fallback
-    figures["prompt_tokens"] += generation.prompt_tokens
-    figures["completion_tokens"] += generation.completion_tokens
-    try:
-        return schema.parse_summary(generation.text)
-    except ResultInvalid:
-        return fallback
 
 
 def report_store(job: GenerationJob, generated: Generated, backend: LlmBackend) -> None:
