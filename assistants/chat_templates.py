@@ -37,12 +37,16 @@ def formatter(
     """llama-cpp-python's Jinja formatter for `template` (a sandboxed Jinja environment)."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    return Jinja2ChatFormatter(
+    chat_formatter = Jinja2ChatFormatter(
         template=template,
         bos_token=bos_token,
         eos_token=eos_token,
         stop_token_ids=stop_token_ids,
     )
+    # Templates with a thinking switch (Qwen3) get it off: protocols need no reasoning text,
+    # which would cost minutes on a CPU and break the JSON the portal asks for.
+    chat_formatter._environment.globals["enable_thinking"] = False
+    return chat_formatter
 
 
 def takes_system_role(chat_formatter: Any) -> bool:

@@ -26,6 +26,7 @@ def model_facts() -> dict:
         "model_size": size,
         "model_present": size is not None or settings.LLM_BACKEND == "openai",
         "demo_model": settings.LLM_DEMO_MODEL,
+        "chosen_by": settings.LLM_MODEL_CHOSEN_BY,
         "n_ctx": settings.LLM_N_CTX,
         "n_threads": settings.LLM_N_THREADS,
     }

@@ -452,15 +452,46 @@ else:
 # --- Local AI models ----------------------------------------------------------------------
 
 LLM_BACKEND = env_choice("PORTAL_LLM_BACKEND", "llama_cpp", ("llama_cpp", "openai"))
+# `manage.py model_pull` installs models here and names the one to use in ACTIVE_MODEL_FILE;
+# PORTAL_LLM_MODEL_PATH, where set, wins. PORTAL_MODEL_MIRROR: a company server to pull from.
+MODELS_DIR = Path(env_str("PORTAL_MODELS_DIR") or DATA_DIR / "models").resolve()
+ACTIVE_MODEL_FILE = MODELS_DIR / "active-model"
+MODEL_MIRROR = env_str("PORTAL_MODEL_MIRROR").rstrip("/")
+if MODEL_MIRROR and urlsplit(MODEL_MIRROR).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("PORTAL_MODEL_MIRROR must be an http(s) address")
+
+
+def _pulled_model() -> Path | None:
+    """Return the model `model_pull` made active, or None when it made none."""
+    try:
+        name = ACTIVE_MODEL_FILE.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = MODELS_DIR / name
+    if "/" in name or not path.is_file():
+        raise ImproperlyConfigured(
+            f"{ACTIVE_MODEL_FILE} names {name!r}, which is not in {MODELS_DIR}: pull it again "
+            "with manage.py model_pull, or delete that file"
+        )
+    return path
+
+
 # The web process never loads the model; it only shows facts about the file.
-LLM_MODEL_PATH = env_file("PORTAL_LLM_MODEL_PATH") if LLM_BACKEND == "llama_cpp" else None
+LLM_MODEL_PATH = None
+# Who chose the model: "environment" (PORTAL_LLM_MODEL_PATH), "model_pull", or "demo".
+LLM_MODEL_CHOSEN_BY = ""
+if LLM_BACKEND == "llama_cpp":
+    LLM_MODEL_PATH = env_file("PORTAL_LLM_MODEL_PATH")
+    LLM_MODEL_CHOSEN_BY = "environment"
+    if LLM_MODEL_PATH is None:
+        LLM_MODEL_PATH, LLM_MODEL_CHOSEN_BY = _pulled_model(), "model_pull"
 # Without a configured model the portal generates a small random-weight GGUF so that the
 # machinery runs end to end; every assistant page then says its output is meaningless.
 LLM_DEMO_MODEL = LLM_BACKEND == "llama_cpp" and LLM_MODEL_PATH is None
 # Results whose model_name is this file came from random weights: marked wherever they go.
 LLM_DEMO_MODEL_FILE = "demo-random-weights.gguf"
 if LLM_DEMO_MODEL:
-    LLM_MODEL_PATH = DATA_DIR / "models" / LLM_DEMO_MODEL_FILE
+    LLM_MODEL_PATH, LLM_MODEL_CHOSEN_BY = DATA_DIR / "models" / LLM_DEMO_MODEL_FILE, "demo"
 LLM_N_CTX = env_int("PORTAL_LLM_N_CTX", 4096, minimum=256)
 # The CPUs this process may use (respects container cpusets), less one for the web server and
 # PostgreSQL: llama.cpp's threads wait for each other, so one preempted thread stalls them all

@@ -70,6 +70,19 @@ def test_without_a_system_role_the_instructions_open_the_first_user_message(temp
     assert "Schreibe ein Protokoll als JSON.\n\nAnna: Wir starten den Pilot." in prompt
 
 
+def test_a_thinking_switch_in_the_template_is_turned_off() -> None:
+    # The end of Qwen3's template: an empty thinking block when thinking is switched off.
+    qwen3_like = (
+        "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n"
+        "{% endfor %}<|im_start|>assistant\n"
+        "{% if enable_thinking is defined and enable_thinking is false %}"
+        "<think>\n\n</think>\n\n{% endif %}"
+    )
+    chat_formatter = chat_templates.formatter(qwen3_like, bos_token="<s>", eos_token="</s>")
+    prompt = chat_formatter(messages=MESSAGES).prompt
+    assert prompt.endswith("<|im_start|>assistant\n<think>\n\n</think>\n\n")
+
+
 @pytest.mark.parametrize("name", ["chatml", "gemma", "user-only"])
 def test_every_template_generates_through_llama_cpp(settings, models, name) -> None:
     _use(settings, models[name])

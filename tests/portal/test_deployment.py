@@ -21,8 +21,10 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
 PYTHON_SERVICES = {"migrate", "web", "worker", "worker-llm", "beat"}
-ALL_SERVICES = PYTHON_SERVICES | {"postgres", "redis"}
-LONG_RUNNING = ALL_SERVICES - {"migrate"}
+# Run by hand only (`docker compose run --rm model-pull NAME`), never by `up`.
+TOOLS = {"model-pull"}
+ALL_SERVICES = PYTHON_SERVICES | TOOLS | {"postgres", "redis"}
+LONG_RUNNING = ALL_SERVICES - {"migrate"} - TOOLS
 
 DUMMY_ENV = """\
 POSTGRES_PASSWORD=dummy-password
@@ -98,8 +100,8 @@ def test_compose_has_the_expected_services(services: dict[str, dict[str, Any]]) 
 
 
 def test_python_services_share_one_image_and_build(services: dict[str, dict[str, Any]]) -> None:
-    images = {services[name].get("image") for name in PYTHON_SERVICES}
-    builds = {repr(services[name].get("build")) for name in PYTHON_SERVICES}
+    images = {services[name].get("image") for name in PYTHON_SERVICES | TOOLS}
+    builds = {repr(services[name].get("build")) for name in PYTHON_SERVICES | TOOLS}
 
     assert len(images) == 1 and None not in images
     assert len(builds) == 1 and "None" not in builds
@@ -128,11 +130,26 @@ def test_llm_worker_mounts_the_models_read_only(services: dict[str, dict[str, An
     assert service["environment"]["PORTAL_LLM_MODEL_PATH"].startswith("/models/")
 
 
-def test_no_service_writes_to_the_models(services: dict[str, dict[str, Any]]) -> None:
+def test_no_running_service_writes_to_the_models(services: dict[str, dict[str, Any]]) -> None:
     for name, service in services.items():
         for _, target, read_only in _mounts(service):
-            if target == "/models":
+            if target == "/models" and name not in TOOLS:
                 assert read_only, f"{name} mounts /models writable"
+
+
+def test_only_the_model_pull_tool_writes_models_and_only_when_asked(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    tool = services["model-pull"]
+
+    assert tool["profiles"] == ["tools"]  # `docker compose up` never starts it
+    assert tool["restart"] == "no" and "ports" not in tool
+    assert ("./models", "/models", False) in _mounts(tool)
+    assert _args(tool["entrypoint"])[:4] == ["python", "manage.py", "model_pull", "--no-activate"]
+    # The running services name the model themselves (PORTAL_LLM_MODEL_FILE); before the first
+    # pull there is none, so the tool must not require one.
+    assert tool["environment"]["PORTAL_LLM_MODEL_PATH"] == ""
+    assert tool["environment"]["PORTAL_MODELS_DIR"] == "/models"
 
 
 def test_long_running_services_have_healthchecks(services: dict[str, dict[str, Any]]) -> None:
