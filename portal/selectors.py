@@ -52,6 +52,14 @@ def recent_audit_count(days: int = 30) -> int:
     return AuditEntry.objects.filter(created_at__gte=timezone.now() - timedelta(days=days)).count()
 
 
+def _embedding_model_name() -> str:
+    # As assistants.embeddings.configured_model_label(), which this lower layer cannot import.
+    if settings.EMBEDDING_BACKEND == "e5":
+        return "multilingual-e5-small"
+    path = settings.EMBEDDING_MODEL_PATH
+    return path.name if settings.EMBEDDING_BACKEND == "gguf" and path else ""
+
+
 def privacy_facts() -> dict:
     """Return what the privacy page states: where data lives, which model, which rules."""
     db = settings.DATABASES["default"]
@@ -63,9 +71,7 @@ def privacy_facts() -> dict:
         "llm_backend": settings.LLM_BACKEND,
         "llm_model_name": model_path.name if model_path else "",
         "llm_demo_model": settings.LLM_DEMO_MODEL,
-        "embedding_model_name": settings.EMBEDDING_MODEL_PATH.name
-        if settings.EMBEDDING_MODEL_PATH
-        else "",
+        "embedding_model_name": _embedding_model_name(),
         "transcript_retention_days": settings.TRANSCRIPT_RETENTION_DAYS,
         "survey_min_group_size": settings.SURVEY_MIN_GROUP_SIZE,
         "audit_retention_days": settings.AUDIT_RETENTION_DAYS,

@@ -107,6 +107,13 @@ def tiny_embedding_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _embedding_model_by_path(settings) -> None:
+    # A test picks its embedding model with EMBEDDING_MODEL_PATH (a tiny generated GGUF, or
+    # None: full text only); the real default model (e5) only where a test asks for it.
+    settings.EMBEDDING_BACKEND = "gguf"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings) -> None:
     # PBKDF2 takes ~0.3 s per hash by design; tests create many people.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -30,6 +30,8 @@ for _name in (
     "DATABASE_URL",
     "REDIS_URL",
     "LLM_MODEL_PATH",
+    "MODELS_DIR",  # a model pulled on this machine must not stand in for the tests' models
+    "MODEL_MIRROR",
     "EMBEDDING_MODEL_PATH",
     "EMAIL_HOST",
     "SECRET_KEY",

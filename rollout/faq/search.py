@@ -10,10 +10,9 @@ both sources (their `embedded_fields` are the same, so the content hash is the s
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import QuerySet
 
-from assistants.embeddings import Embedder, get_embedder
+from assistants.embeddings import Embedder, embedding_configured, get_embedder
 from rollout.models import FaqEmbedding, FaqEntry
 from rollout.search import fulltext, hybrid, indexing, vectors
 from rollout.search.hybrid import Hit
@@ -53,12 +52,15 @@ class _OnceEmbedder:
         self._embedder = embedder
         self.model_name = embedder.model_name
         self.dimension = embedder.dimension
-        self._cache: dict[str, list[float]] = {}
+        self.min_similarity = embedder.min_similarity
+        self.similar_min_similarity = embedder.similar_min_similarity
+        self._cache: dict[tuple[str, bool], list[float]] = {}
 
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        missing = [t for t in texts if t not in self._cache]
-        self._cache.update(zip(missing, self._embedder.embed(missing), strict=True))
-        return [self._cache[t] for t in texts]
+    def embed(self, texts: list[str], *, query: bool = False) -> list[list[float]]:
+        missing = [t for t in texts if (t, query) not in self._cache]
+        computed = self._embedder.embed(missing, query=query)
+        self._cache.update(zip([(t, query) for t in missing], computed, strict=True))
+        return [self._cache[(t, query)] for t in texts]
 
 
 def faq_search(
@@ -126,7 +128,7 @@ def related_entries(entry: FaqEntry, *, limit: int = RELATED) -> list[FaqEntry]:
 def _vector_neighbours(
     entry: FaqEntry, others: QuerySet, source: SearchSource, limit: int
 ) -> list[int]:
-    if settings.EMBEDDING_MODEL_PATH is None:
+    if not embedding_configured():
         return []
     stored = FaqEmbedding.objects.filter(entry=entry).first()
     if stored is None or not any(stored.vector):
@@ -134,7 +136,11 @@ def _vector_neighbours(
     neighbours = vectors.nearest(
         source, list(stored.vector), model_name=stored.model_name, limit=limit, restrict=others
     )
-    return [pk for pk, distance in neighbours if 1.0 - distance >= source.min_similarity]
+    floor = source.min_similarity
+    if floor is None:
+        embedder = get_embedder()
+        floor = embedder.min_similarity if embedder is not None else 1.0
+    return [pk for pk, distance in neighbours if 1.0 - distance >= floor]
 
 
 # --- keeping the embeddings up to date (mirrors rollout.search.indexing for use cases) ---
@@ -142,7 +148,7 @@ def _vector_neighbours(
 
 def faq_entry_changed(entry_id: int) -> None:
     """Schedule (after commit) the embedding of an entry whose text changed."""
-    if settings.EMBEDDING_MODEL_PATH is None:
+    if not embedding_configured():
         return  # nothing would read the vector; faq_reindex fills it once a model is set
     from rollout.faq.tasks import faq_entry_embed
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path(f"{E}hilfreich/", faq.faq_vote, name="faq-vote"),
     path("faq/fragen/", faq_questions.my_questions, name="faq-my-questions"),
     path("faq/fragen/neu/", faq_questions.question_new, name="faq-ask"),
+    path("faq/fragen/vorschlaege/", faq_questions.question_suggestions, name="faq-suggestions"),
     # secrets.token_urlsafe(24): 32 characters of the URL-safe alphabet
     re_path(
         r"^faq/fragen/(?P<receipt>[A-Za-z0-9_-]{32})/$",

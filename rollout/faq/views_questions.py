@@ -15,15 +15,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedHttpRequest
 from rollout.faq.forms import MAX_QUESTION_TEXT, QuestionForm
 from rollout.faq.questions import question_ask
 from rollout.faq.render import current_answer, localize_categories, render_answer
+from rollout.faq.search import faq_search
 from rollout.faq.services import FaqError
 from rollout.models import Question
+from rollout.search import hybrid
 
 MY_QUESTIONS = 100
+SUGGESTIONS = 3
 
 
 @login_required
@@ -50,6 +54,19 @@ def question_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The limit comes from here: a template cannot read it off the validator, which it would
     # call (validators are callables) and so render as nothing.
     return render(request, "rollout/faq/ask.html", {"form": form, "max_text": MAX_QUESTION_TEXT})
+
+
+@login_required
+@require_POST
+def question_suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Return up to three published entries that may answer the question being typed.
+
+    POST, not GET: what someone types into the question form must not land in the address
+    and so in server or proxy logs.
+    """
+    text = hybrid.clean_text(request.POST.get("text"), hybrid.MAX_QUERY_LENGTH)
+    hits = faq_search(text, language=request.LANGUAGE_CODE)[:SUGGESTIONS]
+    return render(request, "rollout/faq/_suggestions.html", {"hits": hits})
 
 
 @login_required

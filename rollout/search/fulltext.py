@@ -20,6 +20,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField
+from django.db.models.functions import Length
 
 from rollout.search.sources import SearchSource
 
@@ -59,23 +60,32 @@ def ranked_ids(
     field = source.search_vector_field
     matches = queryset.filter(**{field: query}).order_by().values("pk")[:MAX_RANKED]
     rank = SearchRank(F(field), query, cover_density=True)
+    # Equal ranks go to the shorter title: of two entries that match alike, the one whose
+    # title says little else is the closer one (the id only keeps the order stable).
     ranked = (
         source.model._default_manager.filter(pk__in=matches)
         .annotate(_rank=rank)
-        .order_by("-_rank", "pk")
+        .order_by("-_rank", Length(source.title_field), "pk")
     )
     return list(ranked.values_list("pk", flat=True)[:limit])
 
 
-def fulltext_ranking(source: SearchSource, queryset: QuerySet, text: str, limit: int) -> list[int]:
-    """Return ids ranked by full text: all tokens first, any token if that finds nothing."""
+def fulltext_ranking(
+    source: SearchSource, queryset: QuerySet, text: str, limit: int
+) -> tuple[list[int], bool]:
+    """Return ids ranked by full text: all tokens first, any token if that finds nothing.
+
+    The flag says whether every token matched (False: the any-token fallback, whose hits
+    may share only one common word with the query).
+    """
     tokens = query_tokens(text)
     if not tokens:
-        return []
+        return [], True
     ids = ranked_ids(source, queryset, tsquery(tokens, config=source.config), limit)
     if ids or len(tokens) == 1:
-        return ids
-    return ranked_ids(source, queryset, tsquery(tokens, operator="|", config=source.config), limit)
+        return ids, True
+    any_token = tsquery(tokens, operator="|", config=source.config)
+    return ranked_ids(source, queryset, any_token, limit), False
 
 
 # --- similar records: the lexemes of a whole text, not a typed query --------------------

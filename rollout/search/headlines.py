@@ -8,6 +8,8 @@ the sentinels replaced by <mark> and </mark>.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db.models import F, Func, Model, TextField, Value
 from django.db.models.functions import Concat
@@ -20,6 +22,18 @@ from rollout.search.sources import SearchSource
 START, STOP = "\ue000", "\ue001"
 EXCERPT_WORDS = 30
 
+# Markdown marks an excerpt would show raw ("[Datenschutz](/datenschutz/)", "**wichtig**"),
+# each (pattern, replacement) valid both in Python's `re` and PostgreSQL's regexp_replace
+# (flag g), so the highlighted excerpt (SQL) and the plain one (Python) read alike.
+MARKDOWN_TO_PLAIN = (
+    (r"!?\[([^]\n]*)\]\([^)\n]*\)", r"\1"),  # links and images: their text
+    (r"<(https?://[^>\s]+)>", r"\1"),  # autolinks
+    (r"(^|\n)[ \t]*#{1,6}[ \t]+", r"\1"),  # headings
+    (r"(^|\n)[ \t]*([-*+>]|[0-9]+[.)])[ \t]+", r"\1"),  # list items, quotes
+    (r"\*\*|__|~~|`+", ""),  # strong, strike-through and code marks
+    (r"\*([^*\s][^*\n]*)\*", r"\1"),  # emphasis (a lone "3*4" stays)
+)
+
 
 def _without_sentinels(expression: F | Func) -> Func:
     return Func(
@@ -29,6 +43,26 @@ def _without_sentinels(expression: F | Func) -> Func:
         function="translate",
         output_field=TextField(),
     )
+
+
+def plain_markdown(text: str) -> str:
+    """Return `text` without the Markdown marks of MARKDOWN_TO_PLAIN."""
+    for pattern, replacement in MARKDOWN_TO_PLAIN:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def _plain_markdown_sql(expression: F | Func) -> Func:
+    for pattern, replacement in MARKDOWN_TO_PLAIN:
+        expression = Func(
+            expression,
+            Value(pattern),
+            Value(replacement),
+            Value("g"),
+            function="regexp_replace",
+            output_field=TextField(),
+        )
+    return expression
 
 
 def marked(text: str) -> SafeString:
@@ -62,7 +96,7 @@ def with_headlines(
                 _without_sentinels(F(source.title_field)), query, highlight_all=True, **options
             ),
             _h_text=SearchHeadline(
-                _without_sentinels(_excerpt_expression(source)),
+                _plain_markdown_sql(_without_sentinels(_excerpt_expression(source))),
                 query,
                 max_words=EXCERPT_WORDS,
                 min_words=EXCERPT_WORDS // 2,
@@ -78,5 +112,6 @@ def with_headlines(
 
 def _plain(source: SearchSource, obj: Model) -> tuple[SafeString, SafeString]:
     text = " ".join(str(getattr(obj, f) or "") for f in source.excerpt_fields)
-    excerpt = Truncator(text.replace(START, "").replace(STOP, "")).words(EXCERPT_WORDS)
+    text = plain_markdown(text.replace(START, "").replace(STOP, ""))
+    excerpt = Truncator(text).words(EXCERPT_WORDS)
     return marked(str(getattr(obj, source.title_field))), marked(excerpt)

@@ -124,6 +124,47 @@ def reindex(
     return Reindexed(checked=len(ids), embedded=embedded, deleted=deleted)
 
 
+def stale_ids(source: SearchSource, embedder: Embedder, limit: int) -> list[int]:
+    """Return up to `limit` ids of records without a vector of `embedder` (one query).
+
+    After a model change (another model, version or dimension) every record is stale; this
+    lets the periodic refresh work through them in bounded batches, oldest first.
+    """
+    current = source.embedding_model._default_manager.filter(
+        model_name=embedder.model_name, dimension=embedder.dimension
+    ).values(source.owner_field)
+    return list(
+        source.model._default_manager.exclude(pk__in=current)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def refresh_stale(limit: int = 256, *, batch: int = 32) -> int:
+    """Embed up to `limit` records of every searchable that lack a current vector.
+
+    Run periodically (beat: PORTAL_CRON_SEARCH_REFRESH): after a model change the whole
+    library is embedded again, a few hundred records per run, while search keeps working
+    (full text, plus the vectors already done). Returns how many were embedded.
+    """
+    from rollout.search.sources import searchables
+
+    embedder = get_embedder()
+    if embedder is None:
+        return 0
+    embedded = 0
+    for searchable in searchables():
+        source = searchable.source()
+        ids = stale_ids(source, embedder, limit)
+        if ids:
+            vectors.ensure_vector_index(source.embedding_model, embedder.dimension)
+        for start in range(0, len(ids), batch):
+            embedded += embed_records(source, ids[start : start + batch], embedder)
+    if embedded:
+        logger.info("search refresh: %d records embedded with %s", embedded, embedder.model_name)
+    return embedded
+
+
 def reindex_configured(source: SearchSource, **options) -> Reindexed | None:
     """`reindex` with the configured embedding model; None when there is none."""
     embedder = get_embedder()

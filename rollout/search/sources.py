@@ -29,11 +29,11 @@ class SearchSource:
     select_related: tuple[str, ...] = ()
     search_vector_field: str = "search_vector"
     config: str = "german"
-    # Cosine similarity below which a vector neighbour is no hit at all. Depends on the
-    # embedding model: ~0.5 suits MiniLM-like models (unrelated texts score ~0–0.3).
-    min_similarity: float = 0.5
-    # The stricter floor for "similar records" (duplicate detection while typing).
-    similar_min_similarity: float = 0.7
+    # Cosine similarity below which a vector neighbour is no hit at all, and the stricter
+    # floor for "similar records" (duplicate detection while typing). None: the embedding
+    # model's own (each model has its own scale); tests and benches set them to compare.
+    min_similarity: float | None = None
+    similar_min_similarity: float | None = None
 
     def base_queryset(self) -> QuerySet:
         return self.model._default_manager.all()

@@ -1,7 +1,8 @@
-"""What the embedding tasks of every searchable feature share (their retry options)."""
+"""What the embedding tasks of every searchable feature share, and the periodic refresh."""
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 # Lost or busy database connections pass; a broken model file or bad text would not.
@@ -13,3 +14,14 @@ EMBED_TASK_OPTIONS = {
     "time_limit": 120,
     "soft_time_limit": 100,
 }
+
+
+@shared_task(
+    name="rollout.tasks.search.search_refresh",
+    **(EMBED_TASK_OPTIONS | {"time_limit": 600, "soft_time_limit": 540}),
+)
+def search_refresh() -> int:
+    """Embed records whose vector is missing or from another model (after a model change)."""
+    from rollout.search.indexing import refresh_stale
+
+    return refresh_stale()

@@ -3,9 +3,9 @@ as you type, "similar use cases" while writing one, and keeping its embeddings c
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import QuerySet
 
+from assistants.embeddings import embedding_configured
 from rollout.search import indexing
 from rollout.search.hybrid import Hit, search, similar
 from rollout.search.sources import SearchSource
@@ -46,7 +46,7 @@ def similar_use_cases(
 
 def use_case_changed(use_case_id: int) -> None:
     """Schedule (after commit) the embedding of a use case whose text changed."""
-    if settings.EMBEDDING_MODEL_PATH is None:
+    if not embedding_configured():
         return  # nothing would ever read the vector; reindex fills it once a model is set
     from rollout.usecases.tasks import use_case_embed
 

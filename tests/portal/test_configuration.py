@@ -52,6 +52,18 @@ def _one_clear_line(result: subprocess.CompletedProcess, *needles: str) -> None:
             ["PORTAL_LLM_MODEL_PATH", "/nowhere/model.gguf"],
         ),
         (
+            {"PORTAL_DEBUG": "true", "PORTAL_EMBEDDING_BACKEND": "gguf"},
+            ["PORTAL_EMBEDDING_BACKEND=gguf needs PORTAL_EMBEDDING_MODEL_PATH"],
+        ),
+        (
+            {"PORTAL_DEBUG": "true", "PORTAL_EMBEDDING_BACKEND": "bert"},
+            ["PORTAL_EMBEDDING_BACKEND", "bert"],
+        ),
+        (
+            {"PORTAL_DEBUG": "true", "PORTAL_MODEL_MIRROR": "ftp://spiegel.intern/modelle"},
+            ["PORTAL_MODEL_MIRROR", "http(s)"],
+        ),
+        (
             {"PORTAL_DEBUG": "true", "PORTAL_LLM_N_CTX": "viel"},
             ["PORTAL_LLM_N_CTX", "whole number"],
         ),

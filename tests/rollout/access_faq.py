@@ -32,6 +32,7 @@ SEPARATELY_TESTED: set[str] = {
     "rollout:faq-question-close",
     "rollout:faq-entry-reviewed",
     "rollout:faq-entry-published",
+    "rollout:faq-suggestions",
 }
 
 

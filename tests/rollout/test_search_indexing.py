@@ -167,10 +167,41 @@ def test_reindex_without_a_model_says_so_in_one_line(no_model, db) -> None:
     out = StringIO()
     call_command("search_reindex", stdout=out)
     assert out.getvalue().count("\n") == 1
-    assert "PORTAL_EMBEDDING_MODEL_PATH" in out.getvalue()
+    assert "PORTAL_EMBEDDING_BACKEND" in out.getvalue()
 
 
 @pytest.mark.parametrize("batch", ["0", "-3", "many", "10001"])
 def test_reindex_refuses_a_bad_batch_size(batch: str, db) -> None:
     with pytest.raises(CommandError):
         call_command("search_reindex", "--batch", batch)
+
+
+# --- after a model change, the periodic refresh embeds everything again ---------------------
+
+
+def test_after_a_model_change_the_refresh_embeds_the_library_again(
+    bob, tiny_model, tmp_path: Path
+) -> None:
+    from rollout.search.tasks import search_refresh
+
+    use_cases = [_use_case(bob, f"Anwendungsfall {i}") for i in range(5)]
+    assert indexing.stale_ids(use_case_source(), get_embedder(), 10) == [u.pk for u in use_cases]
+    assert search_refresh() >= 5  # the FAQ's entries, if any, come along
+    assert search_refresh() == 0  # all current: a no-op, as beat runs it every few minutes
+
+    tiny_model.EMBEDDING_MODEL_PATH = write_embedding_model(tmp_path / "new.gguf", n_embd=16)
+    assert len(indexing.stale_ids(use_case_source(), get_embedder(), 10)) == 5
+    assert indexing.refresh_stale(limit=3, batch=2) == 3  # bounded: a big library takes runs
+    assert indexing.refresh_stale() == 2
+
+    rows = set(UseCaseEmbedding.objects.values_list("model_name", "dimension"))
+    assert rows == {("new.gguf", 16)}
+    assert "rollout_usecaseembedding_hnsw_16" in _index_names()
+
+
+def test_the_refresh_without_a_model_does_nothing(no_model, bob) -> None:
+    from rollout.search.tasks import search_refresh
+
+    _use_case(bob)
+    assert search_refresh() == 0
+    assert not UseCaseEmbedding.objects.exists()

@@ -588,6 +588,8 @@ TARGETS: dict[str, Target] = {
         "alice",
         shows=(("/faq/fragen/", "alice"), ("/faq/eingang/", "ada")),
     ),
+    # Suggestions while a question is typed (htmx): the text is searched, never kept.
+    "rollout:faq-suggestions": Target("/faq/fragen/neu/", "alice", stores=False, accepted=200),
     "rollout:faq-question": Target(
         "/faq/eingang/{faq_question}/",
         "ada",

@@ -3,10 +3,9 @@ restore, an import)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assistants.embeddings import get_embedder
+from assistants.embeddings import configured_model_label, embedding_configured, get_embedder
 from rollout.search.indexing import reindex
 from rollout.search.sources import searchables
 
@@ -21,7 +20,8 @@ def _positive(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Compute missing or stale embeddings of use cases and FAQ entries with the configured "
-        "model (PORTAL_EMBEDDING_MODEL_PATH) and ensure their HNSW indexes."
+        "model (PORTAL_EMBEDDING_BACKEND, PORTAL_EMBEDDING_MODEL_PATH) and ensure their HNSW "
+        "indexes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,15 +35,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        if settings.EMBEDDING_MODEL_PATH is None:
+        if not embedding_configured():
             self.stdout.write(
-                "No embedding model configured (PORTAL_EMBEDDING_MODEL_PATH): nothing to do, "
-                "search runs on full text only."
+                "No embedding model configured (PORTAL_EMBEDDING_BACKEND=none, or gguf without "
+                "PORTAL_EMBEDDING_MODEL_PATH): nothing to do, search runs on full text only."
             )
             return
         embedder = get_embedder()
         if embedder is None:
-            name = settings.EMBEDDING_MODEL_PATH.name
+            name = configured_model_label()
             raise CommandError(f"The embedding model {name} could not be loaded (see the log).")
         for searchable in searchables():
             result = reindex(
