@@ -119,4 +119,5 @@ def _write_atomically(path: Path, text: str) -> None:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
+    os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from the portal's other services
     os.replace(tmp, path)

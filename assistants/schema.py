@@ -157,6 +157,8 @@ _GERMAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 # A passage of 6–80 characters that comes four times or more in a row: a small model's loop.
 _LOOP = re.compile(r"(.{6,80}?)(?:[\s,;]*\1){3,}", re.DOTALL)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[ \t]+")
+REPEAT_MIN_CHARS = 30  # sentences shorter than this may recur in honest notes
 # Due dates further from the meeting than this are not believed (the year 2830, 1970 …).
 DUE_BEFORE_MEETING = datetime.timedelta(days=7)
 DUE_AFTER_MEETING = datetime.timedelta(days=2 * 365)
@@ -209,7 +211,7 @@ class Cleaner:
 
     def __init__(self, limits: dict[str, int] | None = None) -> None:
         self.limits = limits or LIMITS
-        self.shortened = self.left_out = self.bad_dates = self.loops = 0
+        self.shortened = self.left_out = self.bad_dates = self.loops = self.repeats = 0
 
     def text(self, value: object, limit: str, *, multiline: bool = False) -> str:
         cleaned = _clean(value, multiline=multiline) if isinstance(value, str) else ""
@@ -219,6 +221,22 @@ class Cleaner:
         shortened = _shorten(cleaned, self.limits[limit])
         self.shortened += shortened != cleaned
         return shortened
+
+    def unrepeated(self, text: str, seen: set[str]) -> str:
+        """Return `text` without the sentences an earlier item of the list already had.
+
+        A small model tends to copy the same sentences into the notes of every agenda item;
+        each keeps the first copy. Short sentences ("Ja.") may recur and are kept.
+        """
+        kept = []
+        for sentence in _SENTENCE_END.split(text):
+            key = _match_key(sentence)
+            if len(key) >= REPEAT_MIN_CHARS and key in seen:
+                self.repeats += 1
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        return " ".join(kept)
 
     def date(self, value: object) -> str | None:
         cleaned = _clean(value) if isinstance(value, str) else ""
@@ -249,6 +267,10 @@ class Cleaner:
             (self.bad_dates, ngettext(
                 "%(count)d due date could not be read and was removed.",
                 "%(count)d due dates could not be read and were removed.", self.bad_dates)),
+            (self.repeats, ngettext(
+                "%(count)d sentence copied from an earlier agenda item was removed.",
+                "%(count)d sentences copied from earlier agenda items were removed.",
+                self.repeats)),
             (self.loops, ngettext(
                 "%(count)d text repeated itself over and over (the model looped); the "
                 "repetitions were cut.",
@@ -262,9 +284,13 @@ def _clean_protocol(data: dict, cleaner: Cleaner) -> dict[str, Any]:
     def field(item: object, key: str) -> object:
         return item.get(key) if isinstance(item, dict) else None
 
+    noted: set[str] = set()  # the sentences of earlier agenda items' notes
+
     def agenda_item(item: object) -> dict | None:
         title = cleaner.text(field(item, "title"), "title")
-        notes = cleaner.text(field(item, "notes"), "notes", multiline=True)
+        notes = cleaner.unrepeated(
+            cleaner.text(field(item, "notes"), "notes", multiline=True), noted
+        )
         return {"title": title, "notes": notes} if title or notes else None
 
     def decision(item: object) -> dict | None:

@@ -123,6 +123,7 @@ def test_pulls_verifies_installs_and_activates(server, models_dir, gguf) -> None
 
     assert (models_dir / "tiny.gguf").read_bytes() == gguf
     assert (models_dir / "active-model").read_text().strip() == "tiny.gguf"
+    assert (models_dir / "active-model").stat().st_mode & 0o777 == 0o644  # every service reads it
     assert sorted(p.name for p in models_dir.iterdir()) == ["active-model", "tiny.gguf"]
     assert "SHA-256 verified" in out and "Active model: tiny.gguf" in out
 

@@ -354,6 +354,25 @@ def test_a_looping_model_is_cut_after_the_first_round_with_a_note() -> None:
     )
 
 
+def test_sentences_copied_into_every_agenda_item_stay_with_the_first() -> None:
+    copied = "Ben Schröder hat zwei Timeouts beim Assistenten gefunden."
+    agenda = [
+        {"title": "Retrieval", "notes": f"Die Artikelliste kommt als Wissensquelle. {copied}"},
+        {"title": "Verlängerung", "notes": f"Der Pilot läuft bis zum 20. November. {copied} Ja."},
+        {"title": "Timeouts", "notes": f"{copied}"},
+        {"title": "Kantine", "notes": "Ja. Die Kantine ist morgen wieder offen."},
+    ]
+    protocol = parse_protocol(_raw(agenda_items=agenda), transcript=TRANSCRIPT)
+
+    assert [item.notes for item in protocol.agenda_items] == [
+        f"Die Artikelliste kommt als Wissensquelle. {copied}",
+        "Der Pilot läuft bis zum 20. November. Ja.",
+        "",
+        "Ja. Die Kantine ist morgen wieder offen.",  # short sentences may recur
+    ]
+    assert "2 sentences copied from earlier agenda items were removed." in protocol.notes
+
+
 def test_due_dates_far_from_the_meeting_are_removed_and_named() -> None:
     items = [
         {"task": f"Aufgabe {n}", "owner": "Bob", "due_date": due}
