@@ -127,6 +127,10 @@ def test_pulls_verifies_installs_and_activates(server, models_dir, gguf) -> None
     assert sorted(p.name for p in models_dir.iterdir()) == ["active-model", "tiny.gguf"]
     assert "SHA-256 verified" in out and "Active model: tiny.gguf" in out
 
+    again = _pull("--url", f"{base}/m/tiny.gguf", "--file", "tiny.gguf", "--sha256", _sha(gguf))
+    assert "installed already (SHA-256 verified)" in again
+    assert len(files.requests) == 1  # nothing downloaded twice
+
 
 def test_broken_connection_keeps_the_part_and_the_next_run_resumes(
     server, models_dir, gguf

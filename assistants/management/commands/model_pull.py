@@ -24,6 +24,7 @@ from assistants.model_catalogue import CATALOGUE, by_name
 from assistants.model_download import (
     DownloadError,
     Interrupted,
+    file_sha256,
     install_confirmed,
     unconfirmed_path,
 )
@@ -123,6 +124,10 @@ class Command(BaseCommand):
         self.stdout.write("Pull one with: manage.py model_pull NAME")
 
     def _pull(self, source: model_pull.Source, *, retries: int) -> None:
+        installed = settings.MODELS_DIR / source.filename
+        if source.sha256 and installed.is_file() and file_sha256(installed) == source.sha256:
+            self.stdout.write(f"{source.filename} is installed already (SHA-256 verified).")
+            return
         self.stdout.write(f"Downloading {source.filename} from {source.url}")
         for attempt in range(retries + 1):
             bar = _Bar(self.stderr)
