@@ -11,14 +11,20 @@ from django.core.checks import Error, register
 @register("llm")
 def model_has_chat_template(app_configs=None, **kwargs) -> list[Error]:
     """A GGUF without a chat template is a base model: refuse it here, not in a worker."""
-    from assistants.chat_templates import no_template_message
-    from assistants.selectors import gguf_metadata
-
     if settings.LLM_BACKEND != "llama_cpp" or settings.LLM_MODEL_PATH is None:
         return []
     path = Path(settings.LLM_MODEL_PATH)
     if not path.is_file():
         return []  # not written yet (the demo model) or not there: the status page says so
+    return model_file_errors(path)
+
+
+def model_file_errors(path: Path) -> list[Error]:
+    """Return why this GGUF cannot serve the assistants (none: it can); `model_pull` asks
+    the same of a file it installed before making it active."""
+    from assistants.chat_templates import no_template_message
+    from assistants.selectors import gguf_metadata
+
     metadata = gguf_metadata(str(path), path.stat().st_mtime)
     if metadata.get("gguf_error"):
         return [

@@ -101,15 +101,19 @@ def activate(filename: str) -> None:
     _write_atomically(settings.ACTIVE_MODEL_FILE, filename + "\n")
 
 
+def active_name() -> str:
+    """Return the file name of the model `activate` chose, or "" for none."""
+    try:
+        return settings.ACTIVE_MODEL_FILE.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+
+
 def chat_template_problem(path: Path) -> str:
     """Return why this GGUF cannot serve the assistants, or "" when it can."""
-    from assistants.chat_templates import no_template_message
-    from assistants.selectors import gguf_metadata
+    from assistants.checks import model_file_errors
 
-    metadata = gguf_metadata(str(path), path.stat().st_mtime)
-    if metadata.get("gguf_error"):
-        return f"{path.name} is not a readable GGUF model file."
-    return "" if metadata["chat_template"] else no_template_message(path.name)
+    return " ".join(error.msg for error in model_file_errors(path))
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -110,7 +110,7 @@ class Command(BaseCommand):
         return None
 
     def _list(self) -> None:
-        active = _active_name()
+        active = model_pull.active_name()
         self.stdout.write(f"Models folder: {settings.MODELS_DIR}\n")
         for model in CATALOGUE:
             installed = (settings.MODELS_DIR / model.filename).is_file()
@@ -184,13 +184,6 @@ class Command(BaseCommand):
                 )
             )
         self.stdout.write("Restart the portal (its llm worker) to load the new model.")
-
-
-def _active_name() -> str:
-    try:
-        return settings.ACTIVE_MODEL_FILE.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return ""
 
 
 def _ask(question: str) -> bool:
