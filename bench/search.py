@@ -27,6 +27,7 @@ import signal
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from statistics import quantiles
@@ -288,23 +289,30 @@ class FixedEmbedder:
 
 
 def typed_queries(rng: random.Random, words: list[str], sizes: Sizes) -> list[str]:
-    """One word, two words, or the first letters of a word (typing): a third each."""
+    """One word, two words, the first letters of a word (typing) or a word with two
+    neighbouring letters swapped (a typing error, which the word lookup corrects): a
+    quarter each."""
     queries = []
     for i in range(sizes.queries + sizes.warm_up):
         word = rng.choice(words)
-        if i % 3 == 0:
+        if i % 4 == 0:
             queries.append(word)
-        elif i % 3 == 1:
+        elif i % 4 == 1:
             queries.append(f"{word} {rng.choice(words)}")
-        else:
+        elif i % 4 == 2:
             queries.append(word[: rng.randint(4, 7)])
+        elif len(word) >= 5:
+            at = rng.randrange(1, len(word) - 2)
+            queries.append(word[:at] + word[at + 1] + word[at] + word[at + 2 :])
+        else:
+            queries.append(word)
     return queries
 
 
 def hybrid_part(
     rng: random.Random, words: list[str], vectors: list[list[float]], sizes: Sizes
 ) -> dict:
-    from rollout.search import hybrid
+    from rollout.search import fulltext, hybrid, lexicon
     from rollout.usecases.search import use_case_source
 
     # Random query vectors are ~orthogonal to everything: drop the similarity floor so the
@@ -312,19 +320,62 @@ def hybrid_part(
     source = replace(use_case_source(), min_similarity=-1.0)
     embedder = FixedEmbedder(vectors)
     queries = typed_queries(rng, words, sizes)
-    times, hits, both = [], [], 0
+    times, plain, words_times, hits, both = [], [], [], [], 0
+    kinds: dict[int, list[tuple[float, float]]] = {}
     for i, query in enumerate(queries):
+        # The same query without the word lookup (typing errors, compounds), in turns: the
+        # lookup's cost as a ratio measured side by side.
+        order = (False, True) if i % 2 else (True, False)
+        took = {}
+        for with_words in order:
+            started = time.perf_counter()
+            if with_words:
+                result = hybrid.search(source, query, limit=50, embedder=embedder)
+            else:
+                with words_off(lexicon):
+                    hybrid.search(source, query, limit=50, embedder=embedder)
+            took[with_words] = time.perf_counter() - started
         started = time.perf_counter()
-        result = hybrid.search(source, query, limit=50, embedder=embedder)
+        lexicon.expansions(source, fulltext.query_tokens(query))
         if i >= sizes.warm_up:
-            times.append(time.perf_counter() - started)
+            times.append(took[True])
+            plain.append(took[False])
+            kinds.setdefault(i % 4, []).append((took[True], took[False]))
+            words_times.append(time.perf_counter() - started)
             hits.append(len(result))
             both += sum(1 for h in result if len(h.sources) == 2)
     p50, p95 = cuts(times)
-    print(f"[hybrid] {len(times)} queries (words, word pairs, prefixes), 50 hits each with "
-          f"highlights: p50 {p50:.1f} ms, p95 {p95:.1f} ms; {sum(hits) / len(hits):.1f} hits "
-          f"per query, {both} found by both sides")  # fmt: skip
-    return {"hybrid_p50_ms": p50, "hybrid_p95_ms": p95}
+    w50, w95 = cuts(words_times)
+    _o50, o95 = cuts(plain)
+    print(f"[hybrid] {len(times)} queries (words, word pairs, prefixes, typing errors), 50 hits "
+          f"each with highlights: p50 {p50:.1f} ms, p95 {p95:.1f} ms; {sum(hits) / len(hits):.1f} "
+          f"hits per query, {both} found by both sides")  # fmt: skip
+    print(f"[hybrid] the word lookup (typing errors, compounds) alone: p50 {w50:.1f} ms, p95 "
+          f"{w95:.1f} ms; the search without it: p95 {o95:.1f} ms, ratio with/without "
+          f"{p95 / o95:.2f}")  # fmt: skip
+    for kind, name in enumerate(("words", "word pairs", "prefixes", "typing errors")):
+        with_, without = (cuts([pair[side] for pair in kinds[kind]])[1] for side in (0, 1))
+        print(f"[hybrid]   {name}: p95 {with_:.1f} ms with the word lookup, {without:.1f} ms "
+              "without")  # fmt: skip
+    return {
+        "hybrid_p50_ms": p50,
+        "hybrid_p95_ms": p95,
+        "word_lookup_p95_ms": w95,
+        "hybrid_p95_with_over_without_words": p95 / o95,
+    }
+
+
+@contextmanager
+def words_off(lexicon):
+    """Every token as if the library knew it and had nothing to add (no lookups)."""
+    real = lexicon.expansions
+    lexicon.expansions = lambda source, tokens: [
+        lexicon.Expansion(token, token, True, ()) for token in tokens
+    ]
+    try:
+        yield
+    finally:
+        lexicon.expansions = real
 
 
 class E5OnStoredVectors:

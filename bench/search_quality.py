@@ -93,7 +93,7 @@ def measure(smoke: bool) -> dict:
             query, answer = item["query"], ids[item["answer"]]
             text = hybrid.clean_text(query, hybrid.MAX_QUERY_LENGTH)
             scores["fulltext", name].add(
-                fulltext.fulltext_ranking(source, queryset, text, hybrid.FULLTEXT_CANDIDATES)[0],
+                fulltext.fulltext_ranking(source, queryset, text, hybrid.FULLTEXT_CANDIDATES).ids,
                 answer,
             )
             scores["embeddings", name].add(

@@ -351,6 +351,12 @@ _PERIODIC = [
         env_cron("PORTAL_CRON_SEARCH_REFRESH", "*/5 * * * *"),
     ),
     (
+        # The triggers only add words; this drops those whose text was edited or deleted.
+        "search-words-rebuild",
+        "rollout.tasks.search.search_words_rebuild",
+        env_cron("PORTAL_CRON_SEARCH_WORDS", "45 2 * * *"),
+    ),
+    (
         "kpi-measure",
         "rollout.tasks.kpis.kpi_measure",
         env_cron("PORTAL_CRON_KPI_MEASURE", "0 5 * * *"),

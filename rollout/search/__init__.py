@@ -2,6 +2,8 @@
 
 - `sources`: what is searchable (model, text fields, embedding table), one `SearchSource` each;
 - `fulltext`: prefix-aware German tsquery from what someone typed, ranked by ts_rank_cd;
+- `lexicon`: each source's words (kept by a trigger) for typing errors, parts of compounds
+  and ae/ä spellings, which widen the tsquery;
 - `vectors`: nearest neighbours through a per-dimension HNSW expression index;
 - `hybrid`: both rankings merged by reciprocal rank fusion, with safe highlights;
 - `indexing`: keeping the embeddings up to date (Celery after commit, `search_reindex`).

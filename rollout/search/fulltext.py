@@ -7,14 +7,17 @@ applied by to_tsquery makes "Protokolle" find "Protokoll".
 
 Tokens are ANDed first (precise, narrows as one types). When that finds nothing and there
 are several tokens, they are ORed instead, so one misspelt or absent word does not empty
-the list; ts_rank_cd then puts records matching more tokens first.
+the list; ts_rank_cd then puts records matching more tokens first. Each token also
+matches the words `lexicon` finds for it (typing errors, compounds, ae for ä).
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass
+from functools import reduce
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -22,6 +25,7 @@ from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField
 from django.db.models.functions import Length
 
+from rollout.search import lexicon
 from rollout.search.sources import SearchSource
 
 TOKEN = re.compile(r"[^\W_]+")  # \w without the underscore, which tsquery parses apart
@@ -48,7 +52,12 @@ def tsquery(tokens: list[str], *, operator: str = "&", config: str = "german") -
 
 
 def ranked_ids(
-    source: SearchSource, queryset: QuerySet, query: SearchQuery, limit: int
+    source: SearchSource,
+    queryset: QuerySet,
+    query: SearchQuery,
+    limit: int,
+    *,
+    rank_by: SearchQuery | None = None,
 ) -> list[int]:
     """Return the ids of the `limit` best matches of `query` in `queryset`, best first.
 
@@ -59,7 +68,7 @@ def ranked_ids(
     """
     field = source.search_vector_field
     matches = queryset.filter(**{field: query}).order_by().values("pk")[:MAX_RANKED]
-    rank = SearchRank(F(field), query, cover_density=True)
+    rank = SearchRank(F(field), rank_by or query, cover_density=True)
     # Equal ranks go to the shorter title: of two entries that match alike, the one whose
     # title says little else is the closer one (the id only keeps the order stable).
     ranked = (
@@ -70,22 +79,53 @@ def ranked_ids(
     return list(ranked.values_list("pk", flat=True)[:limit])
 
 
-def fulltext_ranking(
-    source: SearchSource, queryset: QuerySet, text: str, limit: int
-) -> tuple[list[int], bool]:
+@dataclass(frozen=True)
+class Ranking:
+    ids: list[int]
+    every_word: bool  # False: the any-token fallback, hits may share one common word only
+    marks: SearchQuery | None  # every token with its alternatives, ORed (for highlights)
+
+
+def token_query(expansion: lexicon.Expansion, config: str, *, parts: bool = True) -> SearchQuery:
+    """Return `token:*` (stemmed by `config`) or any of the words found for the token."""
+    query = tsquery([expansion.token], config=config)
+    words = [*expansion.alternatives, *(expansion.parts if parts else ())]
+    words = [word for word in words if TOKEN.fullmatch(word)]
+    if words:  # lexemes as stored: the simple config matches them without stemming again
+        query = query | _stored(" | ".join(words))
+    split = expansion.split
+    if split and all(TOKEN.fullmatch(w) for w in (*split.head, split.tail)):
+        tail = [f"{split.tail}:*", *(w for w in split.tail_words if TOKEN.fullmatch(w))]
+        query = query | (_stored(" | ".join(split.head)) & _stored(" | ".join(tail)))
+    return query
+
+
+def _stored(raw: str) -> SearchQuery:
+    return SearchQuery(raw, config="simple", search_type="raw")
+
+
+def fulltext_ranking(source: SearchSource, queryset: QuerySet, text: str, limit: int) -> Ranking:
     """Return ids ranked by full text: all tokens first, any token if that finds nothing.
 
-    The flag says whether every token matched (False: the any-token fallback, whose hits
-    may share only one common word with the query).
+    Each token also matches the words `lexicon` finds for it: the same word spelled with
+    ae for ä, for a word the source does not know the nearest ones, and compounds ending
+    in it. Compounds count for matching but not for the rank: a query of twenty ORed
+    compounds makes ts_rank_cd three times slower (bench/search.py), and a record that
+    has the typed word itself is the closer one. Stop words are left out, as to_tsquery
+    would.
     """
-    tokens = query_tokens(text)
-    if not tokens:
-        return [], True
-    ids = ranked_ids(source, queryset, tsquery(tokens, config=source.config), limit)
-    if ids or len(tokens) == 1:
-        return ids, True
-    any_token = tsquery(tokens, operator="|", config=source.config)
-    return ranked_ids(source, queryset, any_token, limit), False
+    expansions = [e for e in lexicon.expansions(source, query_tokens(text)) if e.stem]
+    if not expansions:
+        return Ranking([], True, None)
+    queries = [token_query(e, source.config) for e in expansions]
+    ranks = [token_query(e, source.config, parts=False) for e in expansions]
+    any_token = reduce(operator.or_, queries)
+    every = reduce(operator.and_, queries)
+    ids = ranked_ids(source, queryset, every, limit, rank_by=reduce(operator.and_, ranks))
+    if ids or len(queries) == 1:
+        return Ranking(ids, True, any_token)
+    ids = ranked_ids(source, queryset, any_token, limit, rank_by=reduce(operator.or_, ranks))
+    return Ranking(ids, False, any_token)
 
 
 # --- similar records: the lexemes of a whole text, not a typed query --------------------

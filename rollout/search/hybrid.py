@@ -196,9 +196,12 @@ def search(
     # The model embeds the query (C code, without the GIL) while PostgreSQL ranks the full
     # text: on two cores the two overlap instead of adding up.
     pending = _EMBEDDING.submit(_embedded, embedder, text, query=True) if embedder else None
-    words, every_word = fulltext.fulltext_ranking(source, queryset, text, FULLTEXT_CANDIDATES)
-    weights = {FULLTEXT: FULLTEXT_WEIGHT if every_word else ANY_WORD_WEIGHT, VECTOR: VECTOR_WEIGHT}
-    rankings = {FULLTEXT: words, VECTOR: []}
+    words = fulltext.fulltext_ranking(source, queryset, text, FULLTEXT_CANDIDATES)
+    weights = {
+        FULLTEXT: FULLTEXT_WEIGHT if words.every_word else ANY_WORD_WEIGHT,
+        VECTOR: VECTOR_WEIGHT,
+    }
+    rankings = {FULLTEXT: words.ids, VECTOR: []}
     if pending is not None:
         rankings[VECTOR] = _neighbours(
             source,
@@ -210,7 +213,7 @@ def search(
             query=True,
         )
     merged = rrf_merge(rankings, weights=weights)[offset : offset + limit]
-    marks = fulltext.tsquery(tokens, operator="|", config=source.config)
+    marks = words.marks or fulltext.tsquery(tokens, operator="|", config=source.config)
     return _hits(source, queryset, merged, marks)
 
 

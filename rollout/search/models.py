@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from pgvector.django import VectorField
 
+MAX_WORD_LENGTH = 60  # longer "words" are noise (hashes, URLs); the trigger skips them
+
 
 class Embedding(models.Model):
     model_name = models.CharField(max_length=200)
@@ -30,3 +32,50 @@ class UseCaseEmbedding(Embedding):
 
     def __str__(self) -> str:
         return f"embedding of use case {self.use_case_id} ({self.model_name})"
+
+
+class SearchWord(models.Model):
+    """A word (stemmed lexeme) that occurs in a searchable kind of record.
+
+    Kept by a database trigger on each source table (migration 0014), so it is current
+    after any write, the admin's and a bulk load's included. `rollout.search.lexicon` looks
+    up typing errors, parts of compounds and ae/ä spellings here; a word whose records are
+    gone stays until `search_reindex` rebuilds the list (it would only match nothing).
+    """
+
+    source = models.CharField(max_length=40)  # SearchSource.name
+    lexeme = models.CharField(max_length=MAX_WORD_LENGTH)
+    folded = models.CharField(max_length=MAX_WORD_LENGTH)  # portal_fold(lexeme)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "lexeme"], name="search_word_unique")
+        ]
+        indexes = [
+            # Is a typed word known at all (as a prefix)? Compounds ending in a word are
+            # looked up by reverse(folded), an expression index of migration 0014.
+            models.Index(
+                fields=["lexeme"], opclasses=["text_pattern_ops"], name="search_word_prefix"
+            ),
+            models.Index(fields=["folded"], name="search_word_folded"),  # compound heads
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lexeme} ({self.source})"
+
+
+class SearchWordKey(models.Model):
+    """The folded word and each form of it with one letter deleted (symmetric delete).
+
+    Two words whose keys meet are at most one edit apart (two, rarely), whatever the
+    letter: a typing error is found by exact index lookups of the typed word's own keys.
+    """
+
+    word = models.ForeignKey(SearchWord, on_delete=models.CASCADE, related_name="keys")
+    key = models.CharField(max_length=MAX_WORD_LENGTH)
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="search_word_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -3,8 +3,9 @@
 A feature (use cases, the FAQ) declares its `SearchSource` in its own `search.py`, calls
 `rollout.search.hybrid.search(source, query)` and registers the source in its hooks
 (`register_search_source`) so that `search_reindex` keeps its vectors current. Its model
-needs a generated `search_vector` (German, title weighted A) and an `Embedding` subclass
-with a one-to-one `owner_field`.
+needs a generated `search_vector` (German, title weighted A), an `Embedding` subclass
+with a one-to-one `owner_field`, and a trigger that lists its words for `lexicon` (see
+migration 0014: `portal_search_words_trigger('<source name>', '<tsvector column>')`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the embedding tasks of every searchable feature share, and the periodic refresh."""
+"""What the embedding tasks of every searchable feature share, and the periodic ones."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def search_refresh() -> int:
     from rollout.search.indexing import refresh_stale
 
     return refresh_stale()
+
+
+@shared_task(
+    name="rollout.tasks.search.search_words_rebuild",
+    **(EMBED_TASK_OPTIONS | {"time_limit": 600, "soft_time_limit": 540}),
+)
+def search_words_rebuild() -> int:
+    """Rebuild the word lists (typing errors, compounds) without the words of deleted text."""
+    from rollout.search import lexicon
+
+    return lexicon.rebuild()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assistants.embeddings import configured_model_label, embedding_configured, get_embedder
+from rollout.search import lexicon
 from rollout.search.indexing import reindex
 from rollout.search.sources import searchables
 
@@ -19,9 +20,9 @@ def _positive(value: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Compute missing or stale embeddings of use cases and FAQ entries with the configured "
-        "model (PORTAL_EMBEDDING_BACKEND, PORTAL_EMBEDDING_MODEL_PATH) and ensure their HNSW "
-        "indexes."
+        "Rebuild the search's word lists, then compute missing or stale embeddings of use "
+        "cases and FAQ entries with the configured model (PORTAL_EMBEDDING_BACKEND, "
+        "PORTAL_EMBEDDING_MODEL_PATH) and ensure their HNSW indexes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        words = lexicon.rebuild()
+        self.stdout.write(f"{words} words listed for typing errors and compounds.")
         if not embedding_configured():
             self.stdout.write(
                 "No embedding model configured (PORTAL_EMBEDDING_BACKEND=none, or gguf without "
