@@ -8,13 +8,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assistants import report_schema
+from assistants.captions import MAX_NAME, rename_speakers, text_speakers
 from assistants.ingest import TranscriptError, clean_pasted_text, transcript_from_upload
 from assistants.kinds import reserved_templates
+from assistants.llm import ContextTooSmall
 from assistants.models import ProtocolTemplate
+from assistants.services.protocols import TranscriptPlan, protocol_plan
 from portal.models import User
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PARTICIPANTS = 50
+MAX_SPEAKERS = 60  # rename fields shown in the preview
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 class ProtocolForm(forms.Form):
@@ -60,6 +68,13 @@ class ProtocolForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Filled by clean(): the text as read (an upload's too, so a form shown again keeps
+        # it), its speakers and what the job will take. The preview shows them.
+        self.transcript_text: str | None = None
+        self.speakers: list[tuple[str, int]] = []
+        self.turns = 0
+        self.plan: TranscriptPlan | None = None
+        self.rename_errors: list[str] = []
         templates = ProtocolTemplate.objects.filter(is_current=True)
         self.fields["template"].queryset = templates.exclude(key__in=reserved_templates())
         # The results-only protocol is what most meetings need; it is preselected.
@@ -91,18 +106,27 @@ class ProtocolForm(forms.Form):
         except TranscriptError as e:
             self.add_error("upload" if upload else "transcript", str(e))
             return cleaned
+        transcript = self._renamed(transcript)
+        self.transcript_text = transcript
+        self.speakers = text_speakers(transcript)[:MAX_SPEAKERS]
+        self.turns = sum(1 for line in transcript.split("\n") if line.strip())
+        field = "upload" if upload else "transcript"
         if len(transcript) > settings.TRANSCRIPT_MAX_CHARS:
+            over = len(transcript) - settings.TRANSCRIPT_MAX_CHARS
             self.add_error(
-                "upload" if upload else "transcript",
+                field,
                 _(
-                    "The text has %(n)s characters; the limit is %(max)s. Split it into several "
-                    "meetings or shorten it."
+                    "The text has %(n)s characters; the limit is %(max)s. Shorten it by at least "
+                    "%(cut)s characters, or split it into several meetings."
                 )
                 % {
-                    "n": f"{len(transcript):,}".replace(",", "."),
-                    "max": f"{settings.TRANSCRIPT_MAX_CHARS:,}".replace(",", "."),
+                    "n": _number(len(transcript)),
+                    "max": _number(settings.TRANSCRIPT_MAX_CHARS),
+                    "cut": _number(over),
                 },
             )
+            return cleaned
+        if not self._planned(cleaned, transcript, field):
             return cleaned
         cleaned["transcript_text"] = transcript
         known = [u.name for u in cleaned.get("participants_known") or []]
@@ -113,6 +137,62 @@ class ProtocolForm(forms.Form):
             )
         cleaned["participants"] = participants[:MAX_PARTICIPANTS]
         return cleaned
+
+    def _renamed(self, transcript: str) -> str:
+        """Apply the preview's speaker renames (speaker_from_N → speaker_to_N)."""
+        names = {}
+        for index in range(MAX_SPEAKERS):
+            old = self.data.get(f"speaker_from_{index}", "").strip()
+            new = " ".join(self.data.get(f"speaker_to_{index}", "").split())
+            if not old or not new or new == old:
+                continue
+            if len(new) > MAX_NAME or ":" in new:
+                self.rename_errors.append(old)
+                self.add_error(
+                    None,
+                    _(
+                        "The new name for %(old)s is not possible: at most %(max)d characters "
+                        "and no colon."
+                    )
+                    % {"old": old, "max": MAX_NAME},
+                )
+                continue
+            names[old] = new
+        return rename_speakers(transcript, names)
+
+    def _planned(self, cleaned: dict, transcript: str, field: str) -> bool:
+        """Count and split the text as the worker will; refuse what it could not do."""
+        template, language = cleaned.get("template"), cleaned.get("output_language")
+        if template is None or not language:
+            return True  # their own errors are shown; the plan follows once they are fixed
+        meta = {
+            "title": cleaned.get("title", ""),
+            "meeting_date": str(cleaned.get("meeting_date") or ""),
+            "participants": [u.name for u in cleaned.get("participants_known") or []]
+            + list(cleaned.get("participants_other") or []),
+        }
+        try:
+            self.plan = protocol_plan(transcript, template=template, language=language, meta=meta)
+        except ContextTooSmall as error:
+            self.add_error("template", str(error))
+            return False
+        if not self.plan.fits:
+            self.add_error(
+                field,
+                _(
+                    "The text needs %(parts)d parts of %(budget)s tokens for this model; at most "
+                    "%(max)d are allowed. Shorten it by about %(cut)s characters, or split it "
+                    "into several meetings."
+                )
+                % {
+                    "parts": self.plan.parts,
+                    "budget": _number(self.plan.budget),
+                    "max": self.plan.max_parts,
+                    "cut": _number(self.plan.characters_to_cut),
+                },
+            )
+            return False
+        return True
 
 
 class ReportForm(forms.Form):

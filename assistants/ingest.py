@@ -13,25 +13,28 @@ last line of defence.
 from __future__ import annotations
 
 import codecs
-import html
 import io
 import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-import docx
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from docx.opc.exceptions import OpcError
 from lxml import etree
 from lxml.etree import QName
 
+from assistants import docx_worker
+from assistants.captions import parse_captions
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# A .docx is a zip: refuse parts that would inflate beyond this before python-docx reads them.
-MAX_DOCX_PART_BYTES = 50 * 1024 * 1024
-MAX_DOCX_TOTAL_BYTES = 100 * 1024 * 1024
+# A .docx is a zip. Only its main document part is read, and only up to this size: the XML
+# of a 300-page transcript with Teams' formatting is about 4 MB; a few MB more is a bomb.
+MAX_DOCX_XML_BYTES = 8 * 1024 * 1024
+MAX_DOCX_SMALL_PART_BYTES = 1024 * 1024  # _rels/.rels and [Content_Types].xml
+# Larger main parts are parsed in a child process with a memory ceiling (docx_worker).
+IN_PROCESS_XML_BYTES = 1024 * 1024
 
 _UNSUPPORTED = _(
     "This file type is not supported. Upload a .txt, .vtt, .srt or .docx file, or paste the text."
@@ -43,12 +46,12 @@ _BAD_ENCODING = _(
     "The text encoding of the file could not be recognised. Save it as UTF-8 text and upload "
     "it again, or paste the text."
 )
-_DOCX_UNREADABLE = _("The Word file could not be read. Save it again as .docx or paste the text.")
+DOCX_UNREADABLE = _("The Word file could not be read. Save it again as .docx or paste the text.")
 _DOCX_PROTECTED = _(
     "The Word file is protected (password or sensitivity label). Remove the protection, save it "
     "again as .docx, or paste the text."
 )
-_DOCX_TOO_LARGE = _("The Word file is too large to read. Split it or paste the text.")
+DOCX_TOO_LARGE = _("The Word file is too large to read. Split it or paste the text.")
 _NOTHING_PASTED = _("Please paste notes or a transcript, or upload a file.")
 
 
@@ -76,7 +79,7 @@ def transcript_from_upload(name: str, data: bytes) -> str:
     else:
         text = decode_text(data)
         # A Teams transcript saved as .txt is still a transcript; drop its timing lines too.
-        if extension == "vtt" or text.startswith("WEBVTT"):
+        if extension == "vtt" or text.lstrip("\ufeff").startswith("WEBVTT"):
             text = parse_vtt(text)
         else:
             text = parse_srt(text) if extension == "srt" else normalise_text(text)
@@ -129,8 +132,9 @@ def _strict_decode(data: bytes, encoding: str) -> str:
 
 
 def _refuse_binary(text: str) -> None:
-    controls = len(_CONTROL_CHARS.findall(text))
-    if "\x00" in text or controls > len(text) * _BINARY_CONTROL_SHARE:
+    # By share, not by any NUL: a caption file with a few NULs is text (WebVTT reads them
+    # as U+FFFD), while binary files and UTF-16 without a BOM are full of them.
+    if len(_CONTROL_CHARS.findall(text)) > len(text) * _BINARY_CONTROL_SHARE:
         raise TranscriptError(_NOT_TEXT)
 
 
@@ -160,76 +164,17 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\n{4,}", "\n\n\n", text).strip()
 
 
-# --- Captions: WebVTT and SRT ----------------------------------------------------------------
-
-_TIMING = re.compile(
-    r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}(?:\s.*)?$"
-)
-_NON_CUE_BLOCK = re.compile(r"^(?:WEBVTT|NOTE|STYLE|REGION)(?:\s|$)")
-_CUE_ID = re.compile(r"^\S*\d\S*$")  # "17", a Teams UUID; not a word of speech
-_VOICE_TAG = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
-_TAG = re.compile(r"<[^>\n]*>|\{\\[^}\n]*\}")  # <c>, <i>, <00:00:01.000>, SRT {\an8}
-_SPEAKER = re.compile(r"^([^\W\d_][^:]{0,59}?):\s+(\S.*)$")
-_BIDI_MARKS = {0x200E: None, 0x200F: None}  # &lrm; and &rlm; in cue text
+# --- Captions: WebVTT and SRT (assistants.captions) -------------------------------------------
 
 
 def parse_vtt(text: str) -> str:
-    """Return a WebVTT transcript (Teams, Zoom) as one line per speaker turn."""
-    return _speaker_turns(_cues(normalise_text(text)))
+    """Return a WebVTT transcript (Teams, Zoom, Webex, Meet) as one line per speaker turn."""
+    return normalise_text(parse_captions(text).text())
 
 
 def parse_srt(text: str) -> str:
-    """Return an SRT transcript as one line per speaker turn ("Name: text" starts a turn)."""
-    return _speaker_turns(_cues(normalise_text(text)))
-
-
-def _cues(text: str) -> Iterator[list[str]]:
-    """Yield each cue's text lines, without identifiers, timing lines and metadata blocks."""
-    for block in re.split(r"\n{2,}", text):
-        cue: list[str] = []
-        timed = False
-        for index, line in enumerate(block.split("\n")):
-            if not _TIMING.match(line):
-                cue.append(line)
-                continue
-            # The line before a timing line is the cue identifier; mid-block (a file missing its
-            # blank lines) only if it looks like one, so no spoken line is dropped.
-            if cue and (index == 1 or _CUE_ID.match(cue[-1])):
-                cue.pop()
-            if cue:
-                yield cue
-            cue, timed = [], True
-        # Text outside any cue is kept, except the header and NOTE/STYLE/REGION blocks.
-        if cue and (timed or not _NON_CUE_BLOCK.match(cue[0])):
-            yield cue
-
-
-def _cue_segments(lines: list[str]) -> Iterator[tuple[str | None, str]]:
-    """Yield (speaker, text) per line of a cue; a line without a name continues the last one."""
-    text = _VOICE_TAG.sub(lambda match: f"\n{' '.join(match[1].split())}: ", "\n".join(lines))
-    text = html.unescape(_TAG.sub("", text)).translate(_BIDI_MARKS)
-    speaker = None
-    for line in text.split("\n"):
-        line = " ".join(line.split())
-        if not line:
-            continue
-        if match := _SPEAKER.match(line):
-            speaker, line = match[1], match[2]
-        yield speaker, line
-
-
-def _speaker_turns(cues: Iterable[list[str]]) -> str:
-    # An unnamed cue never joins a named turn: guessing who spoke would put words in a mouth.
-    turns: list[tuple[str | None, list[str]]] = []
-    for cue in cues:
-        for speaker, line in _cue_segments(cue):
-            if turns and turns[-1][0] == speaker:
-                turns[-1][1].append(line)
-            else:
-                turns.append((speaker, [line]))
-    return "\n".join(
-        f"{speaker}: {' '.join(lines)}" if speaker else " ".join(lines) for speaker, lines in turns
-    )
+    """Return an SRT transcript as one line per speaker turn."""
+    return normalise_text(parse_captions(text).text())
 
 
 # --- Word files ------------------------------------------------------------------------------
@@ -248,32 +193,81 @@ _CELLS = etree.XPath("w:tc | w:sdt/w:sdtContent/w:tc", namespaces=_NS)
 _OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # .doc, and encrypted .docx
 # What a damaged zip or package raises while being read (bad CRC, cut-off deflate stream, ...).
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
-_DOCX_ERRORS = (*_ZIP_ERRORS, OpcError, KeyError, ValueError, AttributeError, etree.LxmlError)
 
 
 def parse_docx(data: bytes) -> str:
-    """Return the paragraphs and table rows of a .docx file as text, in document order."""
-    _check_docx_archive(data)
+    """Return the paragraphs and table rows of a .docx file as text, in document order.
+
+    Only the main document part is read, never more than MAX_DOCX_XML_BYTES of it (checked
+    before inflating; a zip entry cannot inflate past its declared size without failing its
+    checksum). Parts above IN_PROCESS_XML_BYTES are parsed in a child process with a memory
+    ceiling, so a crafted file cannot make the web process grow.
+    """
+    xml = _docx_main_part(data)
+    if len(xml) > IN_PROCESS_XML_BYTES:
+        return docx_worker.text_in_child(xml)
+    return docx_text(xml)
+
+
+def docx_text(xml: bytes) -> str:
+    """The text of a main document part (WordprocessingML); TranscriptError if unreadable."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        body = docx.Document(io.BytesIO(data)).element.body
-    except _DOCX_ERRORS as error:
-        raise TranscriptError(_DOCX_UNREADABLE) from error
-    return "" if body is None else normalise_text("\n".join(_docx_blocks(body)))
+        root = etree.fromstring(xml, parser=parser)
+    except (etree.LxmlError, ValueError) as error:
+        raise TranscriptError(DOCX_UNREADABLE) from error
+    body = root.find(f"{{{_W}}}body")
+    if root.tag != f"{{{_W}}}document" or body is None:
+        raise TranscriptError(DOCX_UNREADABLE)
+    return normalise_text("\n".join(_docx_blocks(body)))
 
 
-def _check_docx_archive(data: bytes) -> None:
-    """Refuse old or protected Word files, non-zips and zip bombs before python-docx reads."""
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_MAIN_RELATION = "/officeDocument"
+_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_WORD_TYPES = re.compile(r"^application/vnd\.ms-word\.|wordprocessingml\.(document|template)")
+
+
+def _docx_main_part(data: bytes) -> bytes:
+    """Return the main document part's XML, after the checks that protect the process."""
     if data.startswith(_OLE_MAGIC):
         protected = "EncryptionInfo".encode("utf-16-le") in data
-        raise TranscriptError(_DOCX_PROTECTED if protected else _DOCX_UNREADABLE)
+        raise TranscriptError(_DOCX_PROTECTED if protected else DOCX_UNREADABLE)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            # zipfile stops inflating at the declared size, so checking it is enough.
-            sizes = [info.file_size for info in archive.infolist()]
-    except (*_ZIP_ERRORS, ValueError, OSError) as error:
-        raise TranscriptError(_DOCX_UNREADABLE) from error
-    if max(sizes, default=0) > MAX_DOCX_PART_BYTES or sum(sizes) > MAX_DOCX_TOTAL_BYTES:
-        raise TranscriptError(_DOCX_TOO_LARGE)
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+            name = _main_part_name(archive, sizes)
+            if sizes[name] > MAX_DOCX_XML_BYTES:
+                raise TranscriptError(DOCX_TOO_LARGE)
+            return archive.read(name)
+    except TranscriptError:
+        raise
+    except (*_ZIP_ERRORS, KeyError, ValueError, OSError, etree.LxmlError) as error:
+        raise TranscriptError(DOCX_UNREADABLE) from error
+
+
+def _main_part_name(archive: zipfile.ZipFile, sizes: dict[str, int]) -> str:
+    """The part `_rels/.rels` names as the office document, if its content type is Word's."""
+    for small in ("_rels/.rels", "[Content_Types].xml"):
+        if sizes.get(small, 0) > MAX_DOCX_SMALL_PART_BYTES:
+            raise TranscriptError(DOCX_TOO_LARGE)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    rels = etree.fromstring(archive.read("_rels/.rels"), parser=parser)
+    targets = [
+        r.get("Target", "").lstrip("/")
+        for r in rels.iter(f"{{{_RELS}}}Relationship")
+        if r.get("Type", "").endswith(_MAIN_RELATION)
+    ]
+    types = etree.fromstring(archive.read("[Content_Types].xml"), parser=parser)
+    word = {
+        o.get("PartName", "").lstrip("/")
+        for o in types.iter(f"{{{_TYPES}}}Override")
+        if _WORD_TYPES.search(o.get("ContentType", ""))
+    }
+    for target in targets:
+        if target in word and target in sizes:
+            return target
+    raise TranscriptError(DOCX_UNREADABLE)
 
 
 def _docx_blocks(container: etree._Element) -> Iterator[str]:

@@ -54,12 +54,14 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def protocol_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ProtocolForm(
-        request.POST or None,
-        request.FILES or None,
-        initial={"output_language": request.user.preferred_language},
-    )
-    if request.method == "POST" and form.is_valid():
+    """The form; "Vorschau" shows what was read and what the job will take, the main button
+    starts the job. A form shown again keeps the text (an upload's text too), never empty."""
+    initial = {"output_language": request.user.preferred_language}
+    if request.method != "POST":
+        return _protocol_form_page(request, ProtocolForm(initial=_retry_initial(request, initial)))
+    form = ProtocolForm(request.POST, request.FILES, initial=initial)
+    valid = form.is_valid()
+    if valid and request.POST.get("action") != "preview":
         data = form.cleaned_data
         job = protocol_job_create(
             owner=request.user,
@@ -71,9 +73,49 @@ def protocol_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             transcript=data["transcript_text"],
         )
         return redirect("assistants:job-detail", job.pk)
+    if form.transcript_text is not None and form.transcript_text != request.POST.get("transcript"):
+        # Show the text as read (from the file, with renamed speakers) in the text box, so
+        # the next submit works from it: nothing to upload again, nothing lost.
+        data = request.POST.copy()
+        data["transcript"] = form.transcript_text
+        for key in [k for k in data if k.startswith(("speaker_from_", "speaker_to_"))]:
+            del data[key]
+        form = ProtocolForm(data, initial=initial)
+        form.is_valid()
+    return _protocol_form_page(request, form, preview=True)
+
+
+def _protocol_form_page(
+    request: AuthenticatedHttpRequest, form: ProtocolForm, *, preview: bool = False
+) -> HttpResponse:
     return render(
-        request, "assistants/protocol_new.html", {"form": form, "model": selectors.model_facts()}
+        request,
+        "assistants/protocol_new.html",
+        {"form": form, "model": selectors.model_facts(), "preview": preview},
     )
+
+
+def _retry_initial(request: AuthenticatedHttpRequest, initial: dict) -> dict:
+    """A failed job's text and details again ("?erneut=<job>"), for its owner only."""
+    job_id = request.GET.get("erneut", "")
+    if not job_id.isdigit():
+        return initial
+    job = (
+        GenerationJob.objects.filter(pk=int(job_id), owner=request.user, kind=PROTOCOL)
+        .exclude(input_text="")
+        .first()
+    )
+    if job is None:
+        return initial
+    return {
+        **initial,
+        "title": job.params.get("title", ""),
+        "meeting_date": job.params.get("meeting_date") or None,
+        "participants_other": ", ".join(job.params.get("participants", [])),
+        "template": job.template_id,
+        "output_language": job.output_language,
+        "transcript": job.input_text,
+    }
 
 
 @login_required

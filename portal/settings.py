@@ -543,10 +543,13 @@ if LLM_BACKEND == "openai":
         )
 
 # Generation limits: output tokens per call, and how much text a job may bring at all
-# (longer transcripts are split and condensed up to this size, never cut silently).
+# (longer transcripts are split and condensed up to this size, never cut silently). The
+# parts are combined in rounds, so the number of parts is bounded by time, not by the
+# context: 100 parts hold 200,000 characters even on the demo model's byte tokenizer at
+# 4,096 tokens of context; the form says how long a job will take before it starts.
 LLM_MAX_OUTPUT_TOKENS = env_int("PORTAL_LLM_MAX_OUTPUT_TOKENS", 1024, minimum=64)
 TRANSCRIPT_MAX_CHARS = env_int("PORTAL_TRANSCRIPT_MAX_CHARS", 200_000, minimum=1000)
-TRANSCRIPT_MAX_PARTS = env_int("PORTAL_TRANSCRIPT_MAX_PARTS", 12, minimum=1)
+TRANSCRIPT_MAX_PARTS = env_int("PORTAL_TRANSCRIPT_MAX_PARTS", 100, minimum=1)
 # A worker renews its lease on a running job every third of it (and with each progress write);
 # a job whose lease ran out belongs to a dead worker and is queued again by the reaper, at
 # most this many attempts in all. Short, so a killed worker's job runs again within a minute.

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from assistants import prompts, schema
 from assistants.kinds import ResultInvalid
-from assistants.llm import ContextTooSmall, Generation, LlmBackend
+from assistants.llm import ContextTooSmall, Generation, LlmBackend, prompt_tokens
 from assistants.models import GenerationJob
 from assistants.services.jobs import job_heartbeat
 
@@ -106,6 +106,53 @@ def draft(
             return ask(prompts.repair_messages(messages, answers[-1], str(problem)))
         except ContextTooSmall:
             raise problem from None
+
+
+def reduced_summary(
+    backend: LlmBackend,
+    messages_for: Callable[[list[str]], list[dict[str, str]]],
+    summaries: list[str],
+    progress: Callable,
+    figures: dict,
+) -> str:
+    """The reduce step in rounds: as many summaries as fit one request become one, until one
+    is left. Its length grows with the number of parts, never past the model's context, so
+    a transcript's length is limited by time only (a round per factor of about ten)."""
+    level, rounds = list(summaries), 0
+    while len(level) > 1:
+        groups = _fitting_groups(backend, messages_for, level)
+        if len(groups) == len(level):  # not even two fit one request: join them as they are
+            return " ".join(level)
+        rounds += 1
+        if rounds > 1:
+            progress.step(_("Combining the parts, round %(n)d") % {"n": rounds})
+        level = [
+            joined_summary(backend, messages_for(group), group, progress, figures)
+            if len(group) > 1
+            else group[0]
+            for group in groups
+        ]
+    return level[0] if level else ""
+
+
+def _fitting_groups(
+    backend: LlmBackend,
+    messages_for: Callable[[list[str]], list[dict[str, str]]],
+    summaries: list[str],
+) -> list[list[str]]:
+    room = backend.context_length() - min(600, settings.LLM_MAX_OUTPUT_TOKENS) - 64
+    overhead = prompt_tokens(backend, messages_for([]))
+    groups: list[list[str]] = []
+    used = room  # forces a new group first
+    for summary in summaries:
+        tokens = backend.count_tokens(summary) + 4  # "- " and the line break
+        if groups and used + tokens <= room:
+            groups[-1].append(summary)
+            used += tokens
+        else:
+            groups.append([summary])
+            used = overhead + tokens
+    return groups
 
 
 def joined_summary(

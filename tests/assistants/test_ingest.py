@@ -341,17 +341,56 @@ def test_protected_word_file_is_named_as_protected() -> None:
     _refused("vertraulich.docx", data, "protected")
 
 
-def test_zip_bomb_docx_is_refused_before_inflating(meeting_docx: bytes) -> None:
-    bomb = io.BytesIO()
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            zipfile.ZipFile(io.BytesIO(meeting_docx)).read("[Content_Types].xml"),
-        )
-        archive.writestr("word/document.xml", b"<w:document>" + b" " * (60 * 2**20))
-    assert len(bomb.getvalue()) < MAX_UPLOAD_BYTES
+def _with_document(good: bytes, document: bytes, *, declared: int | None = None) -> bytes:
+    """The Word file `good` with another main part (its declared size optionally a lie)."""
+    source, target = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                archive.writestr(info.filename, source.read(info))
+        archive.writestr("word/document.xml", document)
+    data = target.getvalue()
+    if declared is not None:  # patch the sizes in the local and the central header
+        real = len(document).to_bytes(4, "little")
+        data = data.replace(real, declared.to_bytes(4, "little"))
+    return data
 
-    _refused("bombe.docx", bomb.getvalue(), "too large")
+
+def test_zip_bomb_docx_is_refused_before_inflating(meeting_docx: bytes) -> None:
+    # As the audit's: ~75 KB that would unpack to ~49 MB of XML.
+    bomb = _with_document(meeting_docx, b"<w:document " + W_NS.encode() + b">" + b" " * 49 * 2**20)
+    assert len(bomb) < 100_000
+
+    _refused("bombe.docx", bomb, "too large")
+
+
+def test_a_part_inflating_beyond_its_declared_size_is_refused(meeting_docx: bytes) -> None:
+    xml = zipfile.ZipFile(io.BytesIO(meeting_docx)).read("word/document.xml")
+    lying = _with_document(meeting_docx, xml + b" " * 2**20, declared=1000)
+
+    _refused("gelogen.docx", lying, "could not be read")
+
+
+def test_a_large_document_is_read_in_a_child_process(
+    meeting_docx: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistants import docx_worker, ingest
+
+    xml = zipfile.ZipFile(io.BytesIO(meeting_docx)).read("word/document.xml")
+    paragraph = f"<w:p><w:r><w:t>{'Größenordnung prüfen. ' * 40}</w:t></w:r></w:p>".encode()
+    big = xml.replace(b"<w:body>", b"<w:body>" + paragraph * 1500)
+    assert len(big) > ingest.IN_PROCESS_XML_BYTES
+    children = []
+    real = docx_worker.text_in_child
+    monkeypatch.setattr(docx_worker, "text_in_child", lambda x: children.append(1) or real(x))
+
+    text = transcript_from_upload("lang.docx", _with_document(meeting_docx, big))
+
+    assert children == [1]
+    assert text.count("Größenordnung prüfen.") == 40 * 1500
+    assert text.endswith("Nächster Termin: Dienstag")
+    broken = big.replace(b"</w:body>", b"")
+    _refused("kaputt.docx", _with_document(meeting_docx, broken), "could not be read")
 
 
 # --- What the upload and the paste refuse -------------------------------------------------------
