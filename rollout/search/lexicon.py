@@ -30,7 +30,8 @@ from django.db import connection, transaction
 
 from rollout.search.sources import SearchSource
 
-MIN_PART = 4  # shorter stems ("rat", "zeit" is 4) would find half the vocabulary in compounds
+MIN_PART = 4  # shorter stems get no typo guesses: one edit from "rat" is half the vocabulary
+MIN_COMPOUND_PART = 3  # "Rat" finds "Betriebsrat"; the compound must be 3 letters longer
 MIN_HEAD = 3  # letters a compound must have before the part typed ("schutz"+"mask")
 MAX_PARTS = 20  # compounds per token, shortest first
 MAX_CORRECTIONS = 3
@@ -141,7 +142,7 @@ def expansions(source: SearchSource, tokens: Sequence[str]) -> list[Expansion]:
             " WHERE k.key = ANY(%s) AND w.source = %s"
         )
         params += [n, typo_keys(token, stem), source.name]
-        if len(folded) >= MIN_PART:
+        if len(folded) >= MIN_COMPOUND_PART:
             tail = folded[::-1]
             branches.append(
                 "(SELECT %s, 'part', lexeme, folded FROM rollout_searchword"
