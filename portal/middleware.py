@@ -2,17 +2,55 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (an address or "localhost", IPv6 with or without brackets) is local."""
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class LoopbackOnlyMiddleware:
+    """With debug mode's built-in secret key, answer only clients on this machine.
+
+    Anyone who reads this repository knows that key and could forge a session cookie; the
+    key is only tolerable where nobody else can connect. Set PORTAL_SECRET_KEY to serve the
+    network (runstack refuses to listen beyond loopback without it, too).
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.DEBUG_SECRET_KEY and not is_loopback(request.META.get("REMOTE_ADDR", "")):
+            return HttpResponseForbidden(
+                DEBUG_KEY_MESSAGE, content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
+
+
+# For operators, in English like the other start-up messages.
+DEBUG_KEY_MESSAGE = (
+    "This portal runs in debug mode with the built-in secret key, so it answers only on this "
+    "machine. Set PORTAL_SECRET_KEY to a long random string to serve other computers.\n"
+)
 
 
 class LanguageMiddleware:

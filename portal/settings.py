@@ -90,6 +90,10 @@ DEBUG = env_bool("PORTAL_DEBUG", False)
 DATA_DIR = Path(env_str("PORTAL_DATA_DIR") or BASE_DIR / "var").resolve()
 
 SECRET_KEY = env_secret("PORTAL_SECRET_KEY")
+# Debug mode without a key of its own signs sessions with a key anyone can read here: the
+# portal then answers only on this machine (portal.middleware.LoopbackOnlyMiddleware, and
+# runstack refuses another address).
+DEBUG_SECRET_KEY = not SECRET_KEY
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -137,6 +141,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.LoopbackOnlyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -8,6 +8,7 @@ plugin starts a real PostgreSQL with pgvector and a real Redis; both stop after 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -41,6 +42,9 @@ for _name in (
 ):
     os.environ.pop(f"PORTAL_{_name}", None)
     os.environ.pop(f"PORTAL_{_name}_FILE", None)
+# A key of the run's own, as a deployment has: clients from other addresses (rate limits,
+# proxies) are then served; the debug key's loopback-only rule has tests of its own.
+os.environ["PORTAL_SECRET_KEY"] = secrets.token_urlsafe(48)
 
 
 class NonLoopbackConnection(AssertionError):

@@ -28,6 +28,7 @@ from django.db.utils import OperationalError
 
 from portal import registry, stack
 from portal.cli import database_hint
+from portal.middleware import is_loopback
 from portal.supervisor import Supervisor, status_path
 
 LOG_ROTATE_BYTES = 10 * 1024 * 1024
@@ -52,6 +53,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         self.addr = options["addr"]
+        host = self.addr.rpartition(":")[0] if ":" in self.addr else self.addr
+        if settings.DEBUG_SECRET_KEY and not is_loopback(host):
+            raise CommandError(
+                f"Refusing to listen on {self.addr}: debug mode with the built-in secret key "
+                "(anyone can forge sessions with it) answers only on this machine. Set "
+                "PORTAL_SECRET_KEY to a long random string, or use a 127.0.0.1 address."
+            )
         self.console = options["verbosity"] >= 2
         self.supervisor = Supervisor(
             status_file=status_path(settings.DATA_DIR),
