@@ -10,7 +10,7 @@ from portal.middleware import is_loopback
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("address", ["192.168.1.20", "10.0.0.7", "2001:db8::5", "0.0.0.0"])
+@pytest.mark.parametrize("address", ["192.168.1.20", "10.0.0.7", "2001:db8::5", "0.0.0.0"])  # noqa: S104
 def test_other_machines_are_refused_with_the_debug_key(client, settings, address) -> None:
     settings.DEBUG_SECRET_KEY = True
     response = client.get("/accounts/login/", REMOTE_ADDR=address)
@@ -43,7 +43,7 @@ def test_runstack_refuses_to_listen_beyond_loopback_with_the_debug_key(settings,
         ("localhost", True),
         ("[::1]", True),
         ("::1", True),
-        ("0.0.0.0", False),
+        ("0.0.0.0", False),  # noqa: S104 (an address checked, nothing bound)
         ("", False),
         ("[::]", False),
         ("portal.firma.de", False),
