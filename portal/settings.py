@@ -654,9 +654,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"redact_tokens": {"()": "portal.logs.RedactTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # runserver's request lines, without the secrets some addresses carry (portal.logs)
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "filters": ["redact_tokens"],
+            "propagate": False,
+        },
+        "django.request": {"filters": ["redact_tokens"]},  # "Not Found: /path"
         "django.db.backends": {"level": "INFO"},
         "pgserver": {"level": "WARNING"},  # it logs every pg_ctl call at INFO
         "gguf": {"level": "WARNING"},

@@ -41,7 +41,7 @@ def question_mail_send(*, question_id: int, kind: str) -> bool:
         "kind": kind,
         "question": question,
         "user": asker,
-        "link": settings.SITE_URL + reverse("rollout:faq-receipt", args=[question.receipt]),
+        "link": settings.SITE_URL + reverse("rollout:faq-my-question", args=[question.pk]),
         "entry_link": (
             settings.SITE_URL + reverse("rollout:faq-entry", args=[question.faq_entry_id])
             if question.faq_entry_id

@@ -19,7 +19,11 @@ urlpatterns = [
     path("faq/fragen/", faq_questions.my_questions, name="faq-my-questions"),
     path("faq/fragen/neu/", faq_questions.question_new, name="faq-ask"),
     path("faq/fragen/vorschlaege/", faq_questions.question_suggestions, name="faq-suggestions"),
-    # secrets.token_urlsafe(24): 32 characters of the URL-safe alphabet
+    # The receipt of an anonymous question travels in the fragment (#…), which browsers never
+    # send: the page reads it and posts it. Nothing secret in an address a server logs.
+    path("faq/fragen/beleg/", faq_questions.question_receipt_open, name="faq-receipt-open"),
+    path("faq/fragen/meine/<int:question_id>/", faq_questions.my_question, name="faq-my-question"),
+    # Links handed out before (secrets.token_urlsafe(24) in the path) keep working.
     re_path(
         r"^faq/fragen/(?P<receipt>[A-Za-z0-9_-]{32})/$",
         faq_questions.question_receipt,

@@ -1,8 +1,10 @@
 """Asking the FAQ team: the form, "my questions" and the receipt page.
 
-After an anonymous question the person is sent to its receipt page, whose address is the
-only key to the answer: it is shown there, once, and stored nowhere with the person (not
-in the session either, which is tied to the account).
+After an anonymous question the person gets its receipt link, the only key to the answer:
+it is shown once, with the answer to the POST that sent the question, and stored nowhere
+with the person (not in the session either, which is tied to the account). The secret is
+the link's fragment (`/faq/fragen/beleg/#…`): browsers never send a fragment, so it
+reaches no server or proxy log; the page posts it to open the question.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from rollout.models import Question
 from rollout.search import hybrid
 
 MY_QUESTIONS = 100
+RECEIPT_CHARS = 32  # secrets.token_urlsafe(24)
 SUGGESTIONS = 3
 
 
@@ -46,7 +49,9 @@ def question_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error("text", str(e))
         else:
             if question.asker_id is None:
-                return redirect(reverse("rollout:faq-receipt", args=[question.receipt]) + "?neu=1")
+                # Shown in the answer to this POST, not behind a redirect: the secret stays
+                # out of Location headers, too.
+                return _question_page(request, question, new=True)
             messages.success(
                 request, _("Your question was sent. You will get a mail when it is answered.")
             )
@@ -82,9 +87,42 @@ def my_questions(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+def question_receipt_open(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The receipt page: GET is a form (receipt.js fills it from the fragment and posts it),
+    POST shows the anonymous question whose receipt was posted."""
+    if request.method != "POST":
+        return render(request, "rollout/faq/receipt_open.html", {"status": None})
+    receipt = request.POST.get("receipt", "").strip().lstrip("#")
+    if len(receipt) > RECEIPT_CHARS:  # the whole link pasted: take its fragment
+        receipt = receipt.rpartition("#")[2]
+    question = (
+        Question.objects.filter(receipt=receipt, asker__isnull=True)
+        .select_related("category", "faq_entry")
+        .first()
+        if receipt
+        else None
+    )
+    if question is None:
+        return render(request, "rollout/faq/receipt_open.html", {"status": "unknown"}, status=404)
+    return _question_page(request, question)
+
+
+@login_required
+def my_question(request: AuthenticatedHttpRequest, question_id: int) -> HttpResponse:
+    """A question the person asked under their name; others get 404."""
+    question = (
+        Question.objects.filter(pk=question_id, asker=request.user)
+        .select_related("category", "faq_entry")
+        .first()
+    )
+    if question is None:
+        raise Http404
+    return _question_page(request, question)
+
+
+@login_required
 def question_receipt(request: AuthenticatedHttpRequest, receipt: str) -> HttpResponse:
-    """Show a question and its answer to whoever holds the receipt (anonymous questions),
-    or to the named asker; everyone else gets 404."""
+    """An old receipt link (the secret in the path): still shown, with the new link."""
     question = (
         Question.objects.filter(receipt=receipt)
         .filter(Q(asker__isnull=True) | Q(asker=request.user))
@@ -93,6 +131,12 @@ def question_receipt(request: AuthenticatedHttpRequest, receipt: str) -> HttpRes
     )
     if question is None:
         raise Http404
+    return _question_page(request, question, moved=question.asker_id is None)
+
+
+def _question_page(
+    request: AuthenticatedHttpRequest, question: Question, *, new: bool = False, moved: bool = False
+) -> HttpResponse:
     language = request.user.preferred_language
     localize_categories([question.category], language)
     # An unpublished entry is being revised: the page says so instead of its answer.
@@ -100,13 +144,15 @@ def question_receipt(request: AuthenticatedHttpRequest, receipt: str) -> HttpRes
         question.faq_entry is not None and question.faq_entry.published
     )
     answer = render_answer(current_answer(question, language)) if shown else ""
+    link = settings.SITE_URL + reverse("rollout:faq-receipt-open") + "#" + question.receipt
     return render(
         request,
         "rollout/faq/receipt.html",
         {
             "question": question,
             "answer": answer,
-            "new": request.GET.get("neu") == "1" and question.asker_id is None,
-            "link": settings.SITE_URL + request.path,
+            "new": new,
+            "moved": moved,
+            "link": link if question.asker_id is None else "",
         },
     )

@@ -16,6 +16,7 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "rollout:faq-my-questions": ("/faq/fragen/", LOGIN, EVERYONE),
     # An anonymous question: whoever holds the receipt link reads it.
     "rollout:faq-receipt": ("/faq/fragen/{faq_receipt}/", LOGIN, EVERYONE),
+    "rollout:faq-receipt-open": ("/faq/fragen/beleg/", LOGIN, EVERYONE),
     "rollout:faq-inbox": ("/faq/eingang/", LOGIN, ADMIN_ONLY),
     "rollout:faq-question": ("/faq/eingang/{faq_question}/", LOGIN, ADMIN_ONLY),
     "rollout:faq-manage": ("/faq/verwaltung/", LOGIN, ADMIN_ONLY),
@@ -33,6 +34,7 @@ SEPARATELY_TESTED: set[str] = {
     "rollout:faq-entry-reviewed",
     "rollout:faq-entry-published",
     "rollout:faq-suggestions",
+    "rollout:faq-my-question",  # its asker's only: test_faq_inbox.py
 }
 
 

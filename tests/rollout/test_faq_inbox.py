@@ -66,7 +66,8 @@ def test_named_question_answered_mailed_and_published(
     (message,) = mail.outbox
     assert message.to == [alice.email]
     assert "Ja, **auch** auf Englisch." in message.body
-    assert f"/faq/fragen/{question.receipt}/" in message.body
+    assert f"/faq/fragen/meine/{question.pk}/" in message.body
+    assert question.receipt not in message.body
     question.refresh_from_db()
     assert (question.status, question.answered_by) == (S.ANSWERED, ada)
 
@@ -92,7 +93,7 @@ def test_named_question_answered_mailed_and_published(
 
     # the asker sees the entry's answer (not the first, direct one) and the link to the entry
     client.force_login(alice)
-    page = client.get(f"/faq/fragen/{question.receipt}/").content.decode()
+    page = client.get(f"/faq/fragen/meine/{question.pk}/").content.decode()
     assert "Ja, auch auf Englisch." in page and f'href="/faq/{entry.pk}/"' in page
     assert "<strong>auch</strong>" not in page
     assert "Fasst der Generator" in client.get("/faq/").content.decode()
@@ -118,7 +119,7 @@ def test_receipt_follows_the_entry_which_cannot_be_deleted(client, alice, ada, c
         answer_en="New: *checked*.",
     )
     client.force_login(alice)  # English, the entry's English answer
-    receipt = f"/faq/fragen/{question.receipt}/"
+    receipt = f"/faq/fragen/meine/{question.pk}/"
     page = client.get(receipt).content.decode()
     assert "New: <em>checked</em>." in page and "Alt." not in page
     alice.preferred_language = "de"
@@ -168,8 +169,12 @@ def test_anonymous_question_stores_no_asker_and_is_read_by_receipt(
         "/faq/fragen/neu/", {"text": "Wird meine Stelle durch KI ersetzt?", "anonymous": "on"}
     )
     question = Question.objects.get()
-    receipt_url = f"/faq/fragen/{question.receipt}/"
-    assert response["Location"] == f"{receipt_url}?neu=1"
+    # The link is shown in the answer to the POST (no redirect); its key is the fragment,
+    # which browsers never send: it reaches no request log.
+    page = response.content.decode()
+    assert response.status_code == 200 and "Keep this link" in page
+    assert f"{settings.SITE_URL}/faq/fragen/beleg/#{question.receipt}" in page
+    assert f"/{question.receipt}" not in page and "?" + question.receipt not in page
     # The row itself: no asker, a date without time of day; nothing else names alice.
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM rollout_question WHERE id = %s", [question.pk])
@@ -187,8 +192,8 @@ def test_anonymous_question_stores_no_asker_and_is_read_by_receipt(
     assert not AuditEntry.objects.filter(target_type="rollout.question").exists()
     assert "Wird meine Stelle" not in client.get("/faq/fragen/").content.decode()
 
-    page = client.get(f"{receipt_url}?neu=1").content.decode()
-    assert f"{settings.SITE_URL}{receipt_url}" in page and "Not answered yet" in page
+    page = client.post("/faq/fragen/beleg/", {"receipt": question.receipt}).content.decode()
+    assert "Not answered yet" in page and "Keep this link" not in page
 
     client.force_login(ada)
     assert "anonymous" in client.get("/faq/eingang/").content.decode()
@@ -197,18 +202,31 @@ def test_anonymous_question_stores_no_asker_and_is_read_by_receipt(
     assert callbacks == [] and mail.outbox == []  # nobody to mail
 
     client.force_login(charlie)  # whoever holds the link reads it (it is the only key)
-    page = client.get(receipt_url).content.decode()
+    link = f"{settings.SITE_URL}/faq/fragen/beleg/#{question.receipt}"
+    page = client.post("/faq/fragen/beleg/", {"receipt": link}).content.decode()  # pasted
     assert "Nein. Ziel ist Entlastung." in page
     assert "Keep this link" not in page  # the first-visit notice is not repeated
+    # A link handed out before, with the key in the path, still opens, and says so.
+    page = client.get(f"/faq/fragen/{question.receipt}/").content.decode()
+    assert "Nein. Ziel ist Entlastung." in page and link in page
 
 
 def test_unknown_or_foreign_receipts_are_404(client, alice, charlie) -> None:
     client.force_login(alice)
     assert client.get("/faq/fragen/" + "x" * 32 + "/").status_code == 404
     assert client.get("/faq/fragen/kurz/").status_code == 404
+    for posted in ["x" * 32, "", "kurz", "#" * 300]:
+        response = client.post("/faq/fragen/beleg/", {"receipt": posted})
+        assert response.status_code == 404 and "No anonymous question" in response.content.decode()
+    page = client.get("/faq/fragen/beleg/").content.decode()
+    assert 'id="receipt-open"' in page and "js/receipt.js" in page
     named = question_ask(text="Meine Frage", category=None, asker=alice, anonymous=False)
+    assert client.get(f"/faq/fragen/meine/{named.pk}/").status_code == 200
     assert client.get(f"/faq/fragen/{named.receipt}/").status_code == 200
-    client.force_login(charlie)  # a named question is its asker's only
+    # a named question is never opened by its receipt key: it is its asker's only
+    assert client.post("/faq/fragen/beleg/", {"receipt": named.receipt}).status_code == 404
+    client.force_login(charlie)
+    assert client.get(f"/faq/fragen/meine/{named.pk}/").status_code == 404
     assert client.get(f"/faq/fragen/{named.receipt}/").status_code == 404
 
 
