@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -46,7 +47,43 @@ def signup_email_error(request: HttpRequest, email: str) -> str | None:
     ) % {"domains": ", ".join(settings.SIGNUP_DOMAINS) or "—"}
 
 
+def company_email_domains(user: User | None) -> set[str]:
+    """The domains a person's own address may be at: PORTAL_SIGNUP_DOMAINS, or where none
+    are set (invitations only, single sign-on), the domain of their current address."""
+    if settings.SIGNUP_DOMAINS:
+        return set(settings.SIGNUP_DOMAINS)
+    if user is not None and user.email:
+        return {user.email.rsplit("@", 1)[-1].lower()}
+    return set()
+
+
+def own_email_error(user: User, email: str) -> str | None:
+    """Why `user` may not add `email` or make it primary themselves, or None.
+
+    Portal mails go to the primary address; one outside the company would carry answers,
+    protocols and reminders out of it. The programme team can still set any address in
+    the admin (an external expert's, say).
+    """
+    domains = company_email_domains(user)
+    if not domains or email.rsplit("@", 1)[-1].lower() in domains:
+        return None
+    return _(
+        "Only addresses at %(domains)s can be added here. The programme team can set another "
+        "address for you."
+    ) % {"domains": ", ".join(sorted(domains))}
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        # A signed-in person adding or changing an address; sign-up has its own rule.
+        request = getattr(self, "request", None)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            error = own_email_error(user, email)
+            if error:
+                raise forms.ValidationError(error)
+        return email
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(settings.SIGNUP_DOMAINS) or invitation_from_session(request) is not None
 

@@ -30,6 +30,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.healthz_live, name="healthz-live"),
     path("", include((portal_patterns, "portal"))),
+    # Before allauth's page of the same name: see the view.
+    path("accounts/email/", views.account_email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("rollout.urls")),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from allauth.account.models import EmailAddress
+from allauth.account.views import email as allauth_email
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import registry, selectors
-from portal.adapters import INVITATION_SESSION_KEY
+from portal.adapters import INVITATION_SESSION_KEY, own_email_error
 from portal.forms import InvitationForm, RolesForm
 from portal.health import health_report
 from portal.http import AuthenticatedHttpRequest, HtmxHttpRequest
@@ -183,3 +185,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if unavailable:
         response["Retry-After"] = "30"
     return response
+
+
+def account_email(request: HttpRequest) -> HttpResponse:
+    """allauth's address page, but an address outside the company never becomes primary by
+    the person's own click (portal.adapters.own_email_error): mails would leave with it."""
+    if (
+        request.method == "POST"
+        and "action_primary" in request.POST
+        and request.user.is_authenticated
+    ):
+        address = EmailAddress.objects.filter(
+            user=request.user, email__iexact=request.POST.get("email", "")
+        ).first()
+        error = own_email_error(request.user, address.email) if address else None
+        if error:
+            messages.error(request, error)
+            return redirect("account_email")
+    return allauth_email(request)

@@ -9,6 +9,8 @@ reaches no server or proxy log; the page posts it to open the question.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,7 +31,7 @@ from rollout.models import Question
 from rollout.search import hybrid
 
 MY_QUESTIONS = 100
-RECEIPT_CHARS = 32  # secrets.token_urlsafe(24)
+RECEIPT = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24)
 SUGGESTIONS = 3
 
 
@@ -92,14 +94,12 @@ def question_receipt_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     POST shows the anonymous question whose receipt was posted."""
     if request.method != "POST":
         return render(request, "rollout/faq/receipt_open.html", {"status": None})
-    receipt = request.POST.get("receipt", "").strip().lstrip("#")
-    if len(receipt) > RECEIPT_CHARS:  # the whole link pasted: take its fragment
-        receipt = receipt.rpartition("#")[2]
+    receipt = request.POST.get("receipt", "").strip().rpartition("#")[2]  # a pasted link too
     question = (
         Question.objects.filter(receipt=receipt, asker__isnull=True)
         .select_related("category", "faq_entry")
         .first()
-        if receipt
+        if RECEIPT.fullmatch(receipt)
         else None
     )
     if question is None:

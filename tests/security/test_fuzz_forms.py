@@ -588,6 +588,9 @@ TARGETS: dict[str, Target] = {
         "alice",
         shows=(("/faq/fragen/", "alice"), ("/faq/eingang/", "ada")),
     ),
+    # Opening an anonymous question by its key (posted by the page from the link's fragment);
+    # the baseline's key is no question's, hence 404.
+    "rollout:faq-receipt-open": Target("/faq/fragen/beleg/", "alice", stores=False, accepted=404),
     # Suggestions while a question is typed (htmx): the text is searched, never kept.
     "rollout:faq-suggestions": Target("/faq/fragen/neu/", "alice", stores=False, accepted=200),
     "rollout:faq-question": Target(
