@@ -246,3 +246,12 @@ def calendar_token_replace(*, user: User) -> CalendarToken:
         actor=user, action="calendar.feed_created" if created else "calendar.feed_replaced"
     )
     return token
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user: User) -> bool:
+    """Delete the person's feed token: the address stops working, and no new one exists."""
+    deleted, _rows = CalendarToken.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=user, action="calendar.feed_revoked")
+    return bool(deleted)

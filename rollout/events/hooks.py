@@ -25,6 +25,7 @@ AUDIT_LABELS = {
     "event.registrations_exported": _("Registrations exported"),
     "calendar.feed_created": _("Calendar feed created"),
     "calendar.feed_replaced": _("Calendar feed address replaced"),
+    "calendar.feed_revoked": _("Calendar feed address deleted"),
 }
 
 

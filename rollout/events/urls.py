@@ -38,6 +38,9 @@ urlpatterns = [
     ),
     path("termine/kalender/", calendar.calendar_page, name="calendar"),
     path("termine/kalender/neu/", calendar.calendar_token_new, name="calendar-token-new"),
+    path(
+        "termine/kalender/loeschen/", calendar.calendar_token_delete, name="calendar-token-delete"
+    ),
     # secrets.token_urlsafe(32): 43 characters of the URL-safe alphabet
     re_path(
         r"^termine/kalender/(?P<token>[A-Za-z0-9_-]{43})\.ics$",

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.http import AuthenticatedHttpRequest
-from rollout.events.calendar import calendar_token_replace, feed_render, feed_user
+from rollout.events.calendar import (
+    calendar_token_replace,
+    calendar_token_revoke,
+    feed_render,
+    feed_user,
+)
 from rollout.models import CalendarToken
 
 
@@ -42,6 +47,16 @@ def calendar_token_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     else:
         messages.success(request, _("Your calendar address is ready."))
+    return redirect("rollout:calendar")
+
+
+@require_POST
+@login_required
+def calendar_token_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if calendar_token_revoke(user=request.user):
+        messages.success(
+            request, _("Your calendar address is deleted; subscriptions to it get nothing more.")
+        )
     return redirect("rollout:calendar")
 
 

@@ -54,13 +54,20 @@ def _is_live(booking: Booking) -> bool:
     return booking.cancelled_at is None and not booking.slot.cancelled
 
 
-def booking_item(booking: Booking, *, revised_at: datetime, with_attendee: bool) -> CalendarItem:
-    """Return the person's entry for their booking; the online link only while it is live."""
+def booking_item(
+    booking: Booking, *, revised_at: datetime, with_attendee: bool, for_feed: bool = False
+) -> CalendarItem:
+    """Return the person's entry for their booking; the online link only while it is live.
+
+    `for_feed`: without the topic. A feed is fetched by whatever calendar service the person
+    subscribed with, often one outside the company; what they booked for stays in the portal.
+    """
     office_hour = booking.slot.office_hour
     live = _is_live(booking)
     description = [office_hour.description.strip()] if office_hour.description.strip() else []
     description.append(_("With: %(host)s") % {"host": office_hour.host.name})
-    description.append(_("Your topic: %(topic)s") % {"topic": booking.topic})
+    if not for_feed:
+        description.append(_("Your topic: %(topic)s") % {"topic": booking.topic})
     if live and office_hour.online_url:
         description.append(_("Online: %(url)s") % {"url": office_hour.online_url})
     description.append(_("Cancel or rebook: %(url)s") % {"url": bookings_url()})
@@ -80,17 +87,22 @@ def booking_item(booking: Booking, *, revised_at: datetime, with_attendee: bool)
 
 
 def host_item(booking: Booking) -> CalendarItem:
-    """Return the host's entry for a booked slot: who comes, and their topic."""
+    """Return the host's feed entry for a booked slot: booked, and where to see by whom.
+
+    Never the booker's name or topic ("habe Angst um meinen Job"): the feed leaves the
+    portal without a login; the agenda behind the login shows both.
+    """
     office_hour = booking.slot.office_hour
+    agenda = settings.SITE_URL + reverse("rollout:officehour-agenda")
     return CalendarItem(
         uid=f"officehour-slot-{booking.slot_id}-host@{_domain()}",
         sequence=sequence_of(booking.created_at),
         starts_at=booking.slot.starts_at,
         ends_at=booking.slot.ends_at,
-        summary=f"{office_hour.topic}: {booking.user.name}",
-        description=_("Topic: %(topic)s") % {"topic": booking.topic},
+        summary=_("%(topic)s: booked") % {"topic": office_hour.topic},
+        description=_("Who booked and why: %(url)s (sign-in required)") % {"url": agenda},
         location=office_hour.location or office_hour.online_url or _("online"),
-        url=settings.SITE_URL + reverse("rollout:officehour-agenda"),
+        url=agenda,
     )
 
 
@@ -100,8 +112,10 @@ def feed_items(user: User, since: datetime) -> list[CalendarItem]:
         cancelled_at__isnull=True, slot__cancelled=False, slot__ends_at__gte=since
     )
     mine = live.filter(user=user).select_related("slot__office_hour__host", "user")
-    hosted = live.filter(slot__office_hour__host=user).select_related("slot__office_hour", "user")
-    items = [booking_item(b, revised_at=b.created_at, with_attendee=False) for b in mine]
+    hosted = live.filter(slot__office_hour__host=user).select_related("slot__office_hour")
+    items = [
+        booking_item(b, revised_at=b.created_at, with_attendee=False, for_feed=True) for b in mine
+    ]
     return items + [host_item(b) for b in hosted]
 
 

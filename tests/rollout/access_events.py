@@ -35,6 +35,7 @@ SEPARATELY_TESTED: set[str] = {
     "rollout:event-attendance",
     "rollout:event-material-remove",
     "rollout:calendar-token-new",
+    "rollout:calendar-token-delete",
 }
 
 

@@ -116,8 +116,17 @@ def test_feed_page_creates_and_replaces_the_address(client, alice) -> None:
     client.logout()
     assert client.get(f"/termine/kalender/{first}.ics").status_code == 404  # revoked
     assert client.get(f"/termine/kalender/{second}.ics").status_code == 200
+    client.force_login(alice)
+    page = client.get("/termine/kalender/").content.decode()
+    assert "Nie, wer ein Zeitfenster gebucht hat" in page  # what the feed holds, said plainly
+    assert client.get("/termine/kalender/loeschen/").status_code == 405
+    client.post("/termine/kalender/loeschen/")  # deleted: nothing answers any more
+    assert not CalendarToken.objects.filter(user=alice).exists()
+    assert client.get(f"/termine/kalender/{second}.ics").status_code == 404
+    assert ".ics" not in client.get("/termine/kalender/").content.decode()
+    assert client.post("/termine/kalender/loeschen/").status_code == 302  # twice: harmless
     actions = set(AuditEntry.objects.filter(actor=alice).values_list("action", flat=True))
-    assert {"calendar.feed_created", "calendar.feed_replaced"} <= actions
+    assert {"calendar.feed_created", "calendar.feed_replaced", "calendar.feed_revoked"} <= actions
     assert first not in str(AuditEntry.objects.values_list("details", flat=True))
 
 
