@@ -344,6 +344,12 @@ _PERIODIC = [
         env_cron("PORTAL_CRON_ANONYMITY_SEAL", "7 * * * *"),
     ),
     (
+        # Anonymous FAQ questions: the same hourly seal, on their own table.
+        "faq-questions-seal",
+        "rollout.tasks.faq.questions_seal",
+        env_cron("PORTAL_CRON_ANONYMITY_SEAL", "7 * * * *"),
+    ),
+    (
         "newsletter-scheduled",
         "newsletter.tasks.scheduled_issues_send",
         # Also the reaper of dead workers' deliveries: back within about 30 seconds.

@@ -87,6 +87,12 @@ def _receipt() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_question_id() -> int:
+    """A random id (below 2**53, safe in JavaScript too): sequential ids would order an
+    anonymous question among the asker's other, audited, actions."""
+    return secrets.randbelow(2**53 - 1) + 1
+
+
 class QuestionStatus(models.TextChoices):
     """Where a question stands. PUBLISHED is never stored: a question with an FAQ entry is
     published, and the entry holds its answer (one place for both)."""
@@ -123,6 +129,7 @@ class Question(models.Model):
     Status = QuestionStatus
     _STORED = [(v, label) for v, label in QuestionStatus.choices if v != QuestionStatus.PUBLISHED]
 
+    id = models.BigIntegerField(primary_key=True, default=new_question_id, editable=False)
     asker = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -9,6 +9,12 @@ Anonymous means anonymous: such a question stores no asker, only the day it came
 asking it is not audited (an audit entry carries its actor and the time of day, which
 would tie the question to the person). The asker reads the answer under the receipt link.
 Audit entries of the inbox hold ids only, never the question's or the answer's text.
+Ids are random (`new_question_id`), and the hourly seal rewrites recent anonymous
+questions in random order in one transaction, so neither the id, nor the row's place in
+the table, nor its transaction id (xmin) places it among the asker's audited actions.
+Residual risk, documented in the README: until the next seal (at most an hour) a database
+administrator could compare transaction ids; the day it came in stays; and a web server's
+access log shows that the person's address posted the question form (named or not).
 
 The FAQ team that reads the inbox is the programme admins only, not the multipliers:
 questions can be personal ("do I lose my job?"), so the circle that reads them stays
@@ -16,6 +22,9 @@ small. Multipliers add FAQ entries from their office hours (`faq_entry_from_offi
 """
 
 from __future__ import annotations
+
+import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -144,3 +153,24 @@ def question_close(*, question: Question, by: User) -> Question:
     question.save(update_fields=["status"])
     audit_record(actor=by, action="faq.question_closed", target=question)
     return question
+
+
+SEAL_DAYS = 2  # today's and yesterday's: the seal runs hourly, a day of margin
+
+
+@transaction.atomic
+def questions_seal(*, today=None) -> int:
+    """Rewrite recent anonymous questions in random order (same ids); return how many.
+
+    The rows are locked first: an answer being saved at that moment waits for the seal
+    and then finds the rewritten row by its id.
+    """
+    since = (today or timezone.localdate()) - timedelta(days=SEAL_DAYS - 1)
+    recent = Question.objects.filter(asker__isnull=True, received_on__gte=since)
+    rows = list(recent.select_for_update().order_by().values())
+    if not rows:
+        return 0
+    Question.objects.filter(pk__in=[row["id"] for row in rows]).delete()
+    secrets.SystemRandom().shuffle(rows)
+    Question.objects.bulk_create(Question(**row) for row in rows)
+    return len(rows)
