@@ -178,9 +178,9 @@ def expansions(source: SearchSource, tokens: Sequence[str]) -> list[Expansion]:
 def splits(source: SearchSource, unknown: dict[int, Expansion]) -> dict[int, Split]:
     """Split unknown compounds into a stored word and a rest the source knows (two queries).
 
-    Longest head first; the rest may follow a linking element (Fugen-s and the like) and
-    must start or end a stored word: "Krankmeldung" → krank + meld ("melde"),
-    "Dienstrad" → dienst + rad ("Dienstfahrrad").
+    Longest head first; the head must be a stored word, the rest may follow a linking
+    element (Fugen-s and the like) and must start or end a stored word: "Krankmeldung" →
+    krank + meld ("melde"), "Urlaubsantrag" → urlaub + antrag ("beantragen").
     """
     if not unknown:
         return {}
