@@ -5,6 +5,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import AuditEntry, Department, Invitation, User
+from portal.services import audit_record
+
+# Departments group survey results, so the works council sees every change to them in the
+# audit log (the admin's own history is not what it reads). Names are organisational, not
+# personal: they go into the details.
 
 
 @admin.register(User)
@@ -22,10 +27,59 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"fields": ["email", "name", "password1", "password2"]})]
     readonly_fields = ["last_login", "date_joined"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "department" in form.changed_data:
+            before = form.initial.get("department")
+            audit_record(
+                actor=request.user,
+                action="person.department_changed",
+                target=obj,
+                details={"from": before, "to": obj.department_id},
+            )
+
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        before = {name: form.initial.get(name) for name in form.changed_data}
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit_record(
+                actor=request.user,
+                action="department.created",
+                target=obj,
+                details={"name": obj.name},
+            )
+        elif form.changed_data:
+            audit_record(
+                actor=request.user,
+                action="department.changed",
+                target=obj,
+                details={
+                    name: {"from": before[name], "to": form.cleaned_data[name]}
+                    for name in form.changed_data
+                },
+            )
+
+    def delete_model(self, request, obj) -> None:
+        self._deleted(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            self._deleted(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def _deleted(self, request, obj: Department) -> None:
+        audit_record(
+            actor=request.user,
+            action="department.deleted",
+            target=obj,
+            details={"name": obj.name, "people": obj.members.count()},
+        )
 
 
 @admin.register(Invitation)

@@ -9,6 +9,10 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "account.signed_up": _("Account created"),
     "roles.changed": _("Roles changed"),
     "invitation.created": _("Invitation sent"),
+    "department.created": _("Department created"),
+    "department.changed": _("Department renamed or changed"),
+    "department.deleted": _("Department deleted"),
+    "person.department_changed": _("Person moved to another department"),
 }
 
 

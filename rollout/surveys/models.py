@@ -41,6 +41,9 @@ class Survey(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The department groups, fixed the first time results are read after closing
+    # (rollout/surveys/groups.py); null until then.
+    grouping = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opens_at"]
@@ -102,6 +105,8 @@ class SurveyResponse(models.Model):
     department = models.ForeignKey(
         "portal.Department", null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # the key of the results group this response counts in, fixed with the survey's groups
+    group = models.CharField(max_length=20, blank=True, default="", editable=False)
 
     def __str__(self) -> str:
         return f"response to {self.survey}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -24,7 +24,13 @@ from django.utils.translation import gettext_lazy
 from rollout.common.charts import bar_chart
 from rollout.models import Survey, SurveyAnswer, SurveyQuestion
 from rollout.programme.kpis import quantize
-from rollout.surveys.groups import Group, min_group_size, survey_groups
+from rollout.surveys.groups import (
+    Group,
+    hidden_cells,
+    min_group_size,
+    survey_groups,
+    survey_groups_freeze,
+)
 from rollout.surveys.services import CLOSED, survey_status
 
 Kind = SurveyQuestion.Kind
@@ -46,6 +52,8 @@ class QuestionResult:
     rows: list[tuple[str, int, int]] = field(default_factory=list)  # label, count, percent
     texts: list[str] = field(default_factory=list)
     chart: SafeString | str = ""
+    # hidden although it reaches k: with the other groups it would reveal a smaller one
+    by_difference: bool = False
 
 
 @dataclass
@@ -98,17 +106,20 @@ def _question_result(
     return QuestionResult(question, n, True, average, rows, chart=chart)
 
 
-def survey_results(survey: Survey, *, group_key: str = "", k: int | None = None) -> Results:
-    """Return what may be shown of `survey` for everyone or one offered group (≤ 4 queries)."""
-    k = k or min_group_size()
-    groups = survey_groups(survey, k)
-    results = Results(survey, k, groups.respondents, None, groups.offered, shown=False)
+def survey_results(survey: Survey, *, group_key: str = "") -> Results:
+    """Return what may be shown of `survey` for everyone or one offered group (≤ 5 queries)."""
     if survey_status(survey) != CLOSED:
-        results.groups = ()  # not even live counts per department
+        groups = survey_groups(survey)
+        results = Results(survey, groups.k, groups.respondents, None, (), shown=False)
         results.reason = _("Results are shown once the survey has closed.")
-        return results
+        return results  # not even live counts per department
+    groups = survey_groups_freeze(survey)
+    k = min_group_size()  # a k raised since the groups were fixed applies as well
+    hidden_groups = hidden_cells({g.key: g.respondents for g in groups.offered}, k)
+    offered = tuple(g for g in groups.offered if g.key not in hidden_groups)
+    results = Results(survey, k, groups.respondents, None, offered, shown=False)
     if group_key:
-        results.group = groups.find(group_key)
+        results.group = next((g for g in offered if g.key == group_key), None)
         if results.group is None:
             results.reason = _(
                 "This group is smaller than %(k)s respondents, or it cannot be shown without "
@@ -122,21 +133,17 @@ def survey_results(survey: Survey, *, group_key: str = "", k: int | None = None)
         return results
     results.shown = True
     answers = SurveyAnswer.objects.filter(response__survey=survey)
-    if results.group is not None:
-        departments = results.group.departments
-        in_group = Q(response__department_id__in=[d for d in departments if d is not None])
-        if None in departments:
-            in_group |= Q(response__department_id__isnull=True)
-        answers = answers.filter(in_group)
-    counts: dict[int, dict[int | str, int]] = {}
+    # answers per group, question and value: every group's count decides what each may show
+    cells: dict[int, dict[str, dict[int | str, int]]] = {}
     for row in (
         answers.exclude(question__kind=Kind.TEXT)
-        .values("question_id", "number", "choice")
+        .values("response__group", "question_id", "number", "choice")
         .annotate(n=Count("id"))
         .order_by()
     ):
         value = row["number"] if row["number"] is not None else row["choice"]
-        counts.setdefault(row["question_id"], {})[value] = row["n"]
+        by_group = cells.setdefault(row["question_id"], {})
+        by_group.setdefault(row["response__group"], {})[value] = row["n"]
     texts: dict[int, list[str]] = {}
     if results.group is None:
         for question_id, text in (
@@ -150,11 +157,29 @@ def survey_results(survey: Survey, *, group_key: str = "", k: int | None = None)
         results.texts_note = _(
             "Free-text answers are shown for all respondents only, never for a single group."
         )
+    keys = [g.key for g in groups.offered]
     for question in survey.questions.order_by("order", "pk"):
         if question.kind == Kind.TEXT:
             found = texts.get(question.pk, [])
             shown = results.group is None
             results.questions.append(QuestionResult(question, len(found), shown, texts=found))
-        else:
-            results.questions.append(_question_result(question, counts.get(question.pk, {}), k))
+            continue
+        by_group = cells.get(question.pk, {})
+        if results.group is None:
+            counts: dict[int | str, int] = {}
+            for values in by_group.values():
+                for value, n in values.items():
+                    counts[value] = counts.get(value, 0) + n
+            results.questions.append(_question_result(question, counts, k))
+            continue
+        counts = by_group.get(results.group.key, {})
+        answered = {key: sum(by_group.get(key, {}).values()) for key in keys}
+        hidden = hidden_cells(answered, k, hidden=hidden_groups)
+        if results.group.key in hidden and answered[results.group.key] >= k:
+            hidden = QuestionResult(
+                question, answered[results.group.key], shown=False, by_difference=True
+            )
+            results.questions.append(hidden)
+            continue
+        results.questions.append(_question_result(question, counts, k))
     return results

@@ -51,8 +51,9 @@ def survey_responses_seal(*, survey: Survey) -> int:
     would carry the answers' transaction id again.
     """
     rng = secrets.SystemRandom()
+    Survey.objects.select_for_update().filter(pk=survey.pk).first()  # one rewrite at a time
     responses = list(
-        SurveyResponse.objects.filter(survey=survey).values_list("id", "department_id")
+        SurveyResponse.objects.filter(survey=survey).values_list("id", "department_id", "group")
     )
     answers = list(
         SurveyAnswer.objects.filter(response__survey=survey).values_list(
@@ -63,10 +64,10 @@ def survey_responses_seal(*, survey: Survey) -> int:
     SurveyResponse.objects.filter(survey=survey).delete()
     rng.shuffle(responses)
     rng.shuffle(answers)
-    new_id = {old: uuid.uuid4() for old, _department in responses}
+    new_id = {old: uuid.uuid4() for old, _department, _group in responses}
     SurveyResponse.objects.bulk_create(
-        SurveyResponse(id=new_id[old], survey_id=survey.pk, department_id=department)
-        for old, department in responses
+        SurveyResponse(id=new_id[old], survey_id=survey.pk, department_id=department, group=group)
+        for old, department, group in responses
     )
     SurveyAnswer.objects.bulk_create(
         SurveyAnswer(

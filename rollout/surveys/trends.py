@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
@@ -124,26 +124,29 @@ def phase_figures(*, k: int | None = None) -> list[PhaseFigure]:
     if not eligible:
         return []
     phases = {s.phase_id: s.phase for s in eligible}
+    # per survey first: a survey's question below k stays out of the sum, else the phase
+    # figure less the surveys' own figures would give its answers away
     rows = (
         SurveyAnswer.objects.filter(question__survey__in=eligible, question__kind__in=NUMERIC)
         .exclude(question__key="")
-        .values("question__survey__phase_id", "question__key", "question__kind")
-        .annotate(
-            avg=Avg("number"), n=Count("id"), surveys=Count("question__survey", distinct=True)
+        .values(
+            "question__survey__phase_id", "question__survey_id", "question__key", "question__kind"
         )
+        .annotate(total=Sum("number"), n=Count("id"))
         .order_by()
     )
+    sums: dict[tuple[int, str, str], list[int]] = {}
+    for r in rows:
+        if r["n"] < k:
+            continue
+        key = (r["question__survey__phase_id"], r["question__key"], r["question__kind"])
+        found = sums.setdefault(key, [0, 0, 0])
+        found[0] += r["total"] or 0
+        found[1] += r["n"]
+        found[2] += 1
     figures = [
-        PhaseFigure(
-            phases[r["question__survey__phase_id"]],
-            r["question__key"],
-            r["question__kind"],
-            quantize(Decimal(r["avg"])),
-            r["n"],
-            r["surveys"],
-        )
-        for r in rows
-        if r["n"] >= k
+        PhaseFigure(phases[phase], key, kind, quantize(Decimal(total) / n), n, surveys)
+        for (phase, key, kind), (total, n, surveys) in sums.items()
     ]
     return sorted(figures, key=lambda f: (f.phase.number, f.key))
 

@@ -23,7 +23,8 @@ from rollout.surveys.tasks import anonymity_seal
 from tests.rollout.test_surveys import close, login, make_survey, people, respond
 
 TABLES = {
-    "rollout_surveyresponse": {"id", "survey_id", "department_id"},
+    # `group`: the results group key, fixed from `department_id` when results are first read
+    "rollout_surveyresponse": {"id", "survey_id", "department_id", "group"},
     "rollout_surveyanswer": {"id", "response_id", "question_id", "number", "choice", "text"},
     "rollout_surveyparticipation": {"id", "survey_id", "user_id"},
     "rollout_feedbackmessage": {"id", "kind", "text", "received_month", "handled"},
