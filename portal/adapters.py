@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from portal.models import Invitation, User
+from portal.names import normalise_name
 from portal.services import user_signup_complete
 
 INVITATION_SESSION_KEY = "portal.invitation"
@@ -105,6 +106,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def save_user(self, request: HttpRequest, sociallogin, form=None) -> User:
         user = sociallogin.user
         extra = sociallogin.account.extra_data or {}
-        user.name = (extra.get("name") or user.email.split("@")[0])[:150]
+        # the identity provider's name is trusted (flagged on the people page, not refused)
+        user.name = normalise_name(extra.get("name") or "")[:150] or user.email.split("@")[0]
         user = super().save_user(request, sociallogin, form)
         return user_signup_complete(user=user, invitation=None)

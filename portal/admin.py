@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import clean_person_name
 from portal.models import AuditEntry, Department, Invitation, User
 from portal.services import audit_record
 
@@ -12,8 +15,24 @@ from portal.services import audit_record
 # personal: they go into the details.
 
 
+class _NameChecked(forms.ModelForm):
+    def clean_name(self) -> str:
+        person = self.instance if self.instance.pk else None
+        return clean_person_name(self.cleaned_data["name"], person=person)
+
+
+class PersonChangeForm(_NameChecked, UserChangeForm):
+    pass
+
+
+class PersonCreationForm(_NameChecked, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = PersonChangeForm
+    add_form = PersonCreationForm
     ordering = ["name"]
     list_display = ["name", "email", "department", "is_active"]
     list_filter = ["department", "groups", "is_active"]

@@ -6,7 +6,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Department, User
+from portal.names import name_error, normalise_name, other_names
 from portal.roles import Role
+
+
+def clean_person_name(value: str, *, person: User | None = None) -> str:
+    """Normalise a person's name; refuse mixed alphabets and look-alikes of other names."""
+    name = normalise_name(value)
+    if not name:
+        raise forms.ValidationError(_("Please enter a name."))
+    error = name_error(name, other_names(exclude_pk=person.pk if person else None))
+    if error:
+        raise forms.ValidationError(error)
+    return name
 
 
 class SignupForm(forms.Form):
@@ -17,6 +29,9 @@ class SignupForm(forms.Form):
         label=_("Department"), queryset=Department.objects.all(), required=False
     )
     field_order = ["name", "email", "department", "password1", "password2"]
+
+    def clean_name(self) -> str:
+        return clean_person_name(self.cleaned_data["name"])
 
     def clean(self) -> dict:
         from allauth.core import context

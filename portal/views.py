@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import registry, selectors
+from portal import names, registry, selectors
 from portal.adapters import INVITATION_SESSION_KEY, own_email_error
 from portal.forms import InvitationForm, RolesForm
 from portal.health import health_report
@@ -111,6 +111,10 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     users = selectors.people(department_id=department, role=role, query=query)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
+    # look-alike names are found against everyone, not only the people on this page
+    flagged = names.flagged_names(list(User.objects.values_list("name", flat=True)))
+    for person in page:
+        person.name_flags = flagged.get(person.name, [])
     context = {
         "page": page,
         "departments": Department.objects.all(),
