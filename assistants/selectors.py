@@ -136,3 +136,13 @@ def protocol_editors(protocol) -> list[str]:
     """Return the names of the people who edited or decided items (provenance)."""
     names = protocol.edits.values_list("user__name", flat=True).distinct()
     return sorted({n for n in names if n})
+
+
+def assigned_people(data: dict) -> dict[int, User]:
+    """Return the people the protocol's action items were assigned to, by id (one query)."""
+    ids = {
+        item.get("owner_id")
+        for item in data.get("action_items", [])
+        if isinstance(item.get("owner_id"), int)
+    }
+    return {person.pk: person for person in User.objects.filter(pk__in=ids)} if ids else {}

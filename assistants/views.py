@@ -165,6 +165,7 @@ def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
             "pending": review.pending_items(protocol.data),
             "approved_version": protocol.versions.select_related("approved_by").first(),
             "editors": selectors.protocol_editors(protocol),
+            "assigned": selectors.assigned_people(protocol.data),
         },
     )
 

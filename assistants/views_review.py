@@ -15,11 +15,20 @@ from django.views.decorators.http import require_POST
 
 from assistants.models import ActionItem, Protocol
 from assistants.services import review
-from assistants.services.action_items import action_item_done
+from assistants.services.action_items import action_item_done, suggest_owner
 from assistants.views import _get_protocol_for_user
 from portal.http import AuthenticatedHttpRequest
+from portal.models import User
 
 SECTIONS = set(review.REVIEWED_SECTIONS)
+
+
+class DirectoryPersonField(forms.ModelChoiceField):
+    """Active people by name; department and address tell namesakes apart."""
+
+    def label_from_instance(self, person: User) -> str:
+        department = f", {person.department}" if person.department_id else ""
+        return f"{person.name} ({person.email}{department})"
 
 
 class ItemForm(forms.Form):
@@ -35,7 +44,22 @@ class ItemForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    owner = forms.CharField(label=gettext_lazy("Owner"), max_length=120, required=False)
+    owner = forms.CharField(
+        label=gettext_lazy("Owner as written"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy("Shown in the protocol."),
+    )
+    person = DirectoryPersonField(
+        label=gettext_lazy("Assigned to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("nobody (no reminders)"),
+        help_text=gettext_lazy(
+            "The person in the portal who gets the task, its reminders and its mail. "
+            "Picked here, never matched by name."
+        ),
+    )
     due_date = forms.CharField(
         label=gettext_lazy("Due"),
         max_length=10,
@@ -77,9 +101,23 @@ def item_edit(
         raise PermissionDenied
     fields = review.EDITABLE_FIELDS[section]
     item = protocol.data[section][index]
-    form = ItemForm(request.POST or None, initial={f: item.get(f) or "" for f in fields})
+    initial = {f: item.get(f) or "" for f in fields}
+    if section == "action_items":
+        fields = (*fields, "person")
+        suggested = None
+        if "owner_id" not in item:  # never picked: suggest, for the person to confirm
+            suggested = suggest_owner(item.get("owner", ""), protocol.data.get("participants", []))
+        initial["person"] = item.get("owner_id") or (suggested.pk if suggested else None)
+    form = ItemForm(request.POST or None, initial=initial)
     for name in set(ItemForm.base_fields) - set(fields):
         del form.fields[name]
+    if "person" in form.fields:
+        people = User.objects.filter(is_active=True).select_related("department")
+        form.fields["person"].queryset = people.order_by("name", "email")
+        if initial["person"] and "owner_id" not in item:
+            form.fields["person"].help_text = _(
+                "Suggested from the name in the protocol: check that it is the right person."
+            )
     if request.method == "POST" and form.is_valid():
         try:
             review.protocol_item_edit(

@@ -14,8 +14,12 @@ from portal.services import audit_record
 logger = logging.getLogger(__name__)
 
 
-def match_owner(name: str, participants: list[str]) -> User | None:
-    """Return the person an action item names, when that is unambiguous.
+def suggest_owner(name: str, participants: list[str]) -> User | None:
+    """Return the person the owner's name suggests, when that is unambiguous.
+
+    Only a suggestion, preselected in the edit form: the owner an action item is assigned
+    to is always picked by a person (`owner_id`), never taken from a name alone, since a
+    look-alike or a namesake would get the task and its reminders.
 
     The full name matches anyone in the directory; a first or last name alone only
     people who took part in the meeting, and only if exactly one of them fits.
@@ -34,6 +38,13 @@ def match_owner(name: str, participants: list[str]) -> User | None:
         return None
     found = list(people.filter(name__iexact=among[0])[:2])
     return found[0] if len(found) == 1 else None
+
+
+def directory_person(person_id: object) -> User | None:
+    """Return the active person `person_id` names (the owner picked in review), else None."""
+    if not isinstance(person_id, int) or isinstance(person_id, bool):
+        return None
+    return User.objects.filter(pk=person_id, is_active=True).first()
 
 
 def action_item_done(*, item: ActionItem, by: User) -> bool:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from assistants import schema
 from assistants.models import ActionItem, Protocol, ProtocolEdit, ProtocolVersion
-from assistants.services.action_items import match_owner
+from assistants.services.action_items import directory_person
 from portal.models import User
 from portal.roles import Role
 from portal.services import audit_record
@@ -110,6 +110,11 @@ def protocol_item_edit(
     main_field = EDITABLE_FIELDS[section][0]
     if main_field in cleaned and not cleaned[main_field]:
         raise ReviewError(_("The text must not be empty; reject the item instead."))
+    if section == "action_items" and "person" in values:
+        person = values["person"]
+        if person is not None and directory_person(person.pk) is None:
+            raise ReviewError(_("Pick an active person from the directory."))
+        cleaned["owner_id"] = person.pk if person is not None else None
     item.update(cleaned, edited=True)
     if "owner" in cleaned:
         item["owner_unknown"] = False  # a person named the owner
@@ -196,7 +201,7 @@ def _action_item(protocol: Protocol, item: dict) -> ActionItem:
         version=protocol.version,
         task=item["task"][:500],
         owner_name=item.get("owner", "")[:120],
-        owner=match_owner(item.get("owner", ""), protocol.data.get("participants", [])),
+        owner=directory_person(item.get("owner_id")),  # picked in review, never by name
         due_date=due,
     )
 

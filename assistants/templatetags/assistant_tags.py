@@ -27,3 +27,10 @@ def plain(text: object) -> str:
 def stream_preview(partial: object) -> list[dict] | None:
     """Return the sections the model has written so far (assistants/streaming.py)."""
     return streaming.preview(partial) if isinstance(partial, str) else None
+
+
+@register.filter
+def assignee(assigned: dict, item: dict) -> object:
+    """Return the person an action item was assigned to in review (see `assigned_people`)."""
+    owner_id = item.get("owner_id") if isinstance(item, dict) else None
+    return assigned.get(owner_id) if isinstance(assigned, dict) else None

@@ -69,7 +69,12 @@ def test_full_review_by_a_reviewer(
     response = _post(
         client,
         f"{base}/punkte/action_items/0/bearbeiten/",
-        {"task": "Schulung für Müller planen und buchen", "owner": "Bob", "due_date": "01.12.2026"},
+        {
+            "task": "Schulung für Müller planen und buchen",
+            "owner": "Bob",
+            "person": bob.pk,
+            "due_date": "01.12.2026",
+        },
     )
     assert response.status_code == 302
     _post(client, f"{base}/punkte/decisions/0/accept/")
@@ -78,7 +83,7 @@ def test_full_review_by_a_reviewer(
     _post(client, f"{base}/punkte/action_items/1/accept/")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert _post(client, f"{base}/approve/").status_code == 302
-    assert len(callbacks) == 1  # one matched owner: one notification, sent after the commit
+    assert len(callbacks) == 1  # one assigned owner: one notification, sent after the commit
 
     protocol.refresh_from_db()
     assert protocol.status == Protocol.Status.APPROVED
@@ -100,7 +105,7 @@ def test_full_review_by_a_reviewer(
     items = list(ActionItem.objects.filter(protocol=protocol).order_by("pk"))
     assert [(i.owner, i.due_date) for i in items] == [(bob, date(2026, 12, 1)), (None, None)]
     action_item_notify(items[0].pk)  # what the default worker runs
-    action_item_notify(items[1].pk)  # no owner matched: nothing to send
+    action_item_notify(items[1].pk)  # nobody assigned: nothing to send
     assert [m.to for m in mail.outbox] == [[bob.email]]
     assert "Schulung für Müller" in mail.outbox[0].body
     assert AuditEntry.objects.filter(action="protocol.approve", target_id=str(protocol.pk)).exists()
@@ -214,16 +219,56 @@ def test_other_employees_cannot_review(client, charlie, bob, protocol) -> None:
         )
 
 
-def test_owner_matching(alice, bob) -> None:
-    from assistants.services.action_items import match_owner
+def test_owner_suggestion(alice, bob) -> None:
+    from assistants.services.action_items import suggest_owner
 
-    assert match_owner("Bob Wagner", []) == bob  # full name: anyone in the directory
+    assert suggest_owner("Bob Wagner", []) == bob  # full name: anyone in the directory
     assert (
-        match_owner("bob", ["Bob Wagner", "Alice Schneider"]) == bob
+        suggest_owner("bob", ["Bob Wagner", "Alice Schneider"]) == bob
     )  # first name among participants
-    assert match_owner("Bob", []) is None  # a first name alone is not enough without participants
-    assert match_owner("Wagner", ["Bob Wagner", "Hans Wagner"]) is None  # ambiguous
-    assert match_owner("", ["Bob Wagner"]) is None
+    assert suggest_owner("Bob", []) is None  # a first name alone is not enough without participants
+    assert suggest_owner("Wagner", ["Bob Wagner", "Hans Wagner"]) is None  # ambiguous
+    assert suggest_owner("", ["Bob Wagner"]) is None
+
+
+def test_owners_are_picked_from_the_directory_never_matched_by_name(
+    client, alice, bob, rita, protocol
+) -> None:
+    """A name alone (even Bob's full name) assigns nobody; the edit form suggests, a person
+    picks; a look-alike namesake or an inactive account cannot be picked."""
+    from tests.factories import UserFactory
+
+    gone = UserFactory(email="alt@firma.test", name="Alt Konto", is_active=False)
+    protocol.data["action_items"][1]["owner"] = "Bob Wagner"
+    protocol.save(update_fields=["data"])
+    base = f"/assistenten/protokolle/{protocol.pk}"
+    client.force_login(alice)
+    form = client.get(f"{base}/punkte/action_items/0/bearbeiten/").content.decode()
+    assert f'<option value="{bob.pk}" selected>' in form  # "Bob" among the participants
+    assert "check that it is the right person" in form
+    assert f'value="{gone.pk}"' not in form
+    twin = UserFactory(email="bob.w@firma.test", name="Bob Wagner")  # a namesake joins
+    for index in (0, 1):  # now no name is unambiguous: nothing is suggested
+        form = client.get(f"{base}/punkte/action_items/{index}/bearbeiten/").content.decode()
+        options = form.split('name="person"')[1].split("</select>")[0]
+        assert '<option value="" selected>' in options, index
+    item = {"task": "Räume prüfen", "owner": "Bob Wagner", "due_date": ""}
+    response = client.post(f"{base}/punkte/action_items/1/bearbeiten/", {**item, "person": gone.pk})
+    assert response.status_code == 200 and "person" in response.context["form"].errors
+    assert "owner_id" not in Protocol.objects.get(pk=protocol.pk).data["action_items"][1]
+    client.post(f"{base}/punkte/action_items/1/bearbeiten/", {**item, "person": twin.pk})
+    _post(client, f"{base}/submit/")
+    client.force_login(rita)
+    for index in (0, 1):
+        _post(client, f"{base}/punkte/action_items/{index}/accept/")
+    for index in (0, 1):
+        _post(client, f"{base}/punkte/decisions/{index}/accept/")
+    assert _post(client, f"{base}/approve/").status_code == 302
+    items = list(ActionItem.objects.filter(protocol=protocol).order_by("pk"))
+    # item 0 was never picked: nobody, although "Bob" is a participant; item 1: the pick
+    assert [(i.owner_name, i.owner) for i in items] == [("Bob", None), ("Bob Wagner", twin)]
+    page = client.get(f"{base}/").content.decode()
+    assert "assigned to Bob Wagner" in page
 
 
 def test_overdue_items_are_reminded_once_a_day(bob, protocol) -> None:
@@ -312,7 +357,9 @@ def test_steps_need_post_and_access(client, alice, charlie, protocol) -> None:
 def test_approving_demo_model_output_says_so_and_its_mail_is_marked(
     client, alice, bob, rita, protocol
 ):
-    Protocol.objects.filter(pk=protocol.pk).update(model_name="demo-random-weights.gguf")
+    protocol.data["action_items"][0]["owner_id"] = bob.pk  # as picked in review
+    protocol.model_name = "demo-random-weights.gguf"
+    protocol.save(update_fields=["data", "model_name"])
     base = f"/assistenten/protokolle/{protocol.pk}"
     client.force_login(alice)
     page = client.get(f"{base}/").content.decode()
