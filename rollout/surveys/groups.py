@@ -156,17 +156,18 @@ def _members(group: Group) -> Q:
     return members
 
 
-@transaction.atomic
 def survey_groups_freeze(survey: Survey) -> Groups:
     """Fix the closed survey's groups once: store them, and each response's group key."""
-    locked = Survey.objects.select_for_update().get(pk=survey.pk)
-    if not locked.grouping:
-        groups = split_groups(_counts(locked), min_group_size())
-        keys = [When(_members(group), then=Value(group.key)) for group in groups.offered]
-        # one statement, whatever the number of groups
-        group = Case(*keys, default=Value("")) if keys else Value("")
-        SurveyResponse.objects.filter(survey=locked).update(group=group)
-        locked.grouping = groups.to_json()
-        locked.save(update_fields=["grouping"])
-    survey.grouping = locked.grouping
-    return Groups.from_json(locked.grouping)
+    if not survey.grouping:
+        with transaction.atomic():
+            locked = Survey.objects.select_for_update().get(pk=survey.pk)
+            if not locked.grouping:  # nobody else fixed them meanwhile
+                groups = split_groups(_counts(locked), min_group_size())
+                keys = [When(_members(g), then=Value(g.key)) for g in groups.offered]
+                # one statement, whatever the number of groups
+                group = Case(*keys, default=Value("")) if keys else Value("")
+                SurveyResponse.objects.filter(survey=locked).update(group=group)
+                locked.grouping = groups.to_json()
+                locked.save(update_fields=["grouping"])
+        survey.grouping = locked.grouping
+    return Groups.from_json(survey.grouping)
