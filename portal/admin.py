@@ -77,8 +77,8 @@ class DepartmentAdmin(admin.ModelAdmin):
                 actor=request.user,
                 action="department.changed",
                 target=obj,
-                details={
-                    name: {"from": before[name], "to": form.cleaned_data[name]}
+                details={  # "old → new", as the audit page shows details
+                    name: f"{before[name] or '—'} → {form.cleaned_data[name] or '—'}"
                     for name in form.changed_data
                 },
             )

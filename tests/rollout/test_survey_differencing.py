@@ -251,7 +251,7 @@ def test_no_combination_of_views_and_admin_changes_reveals_a_small_group(
     assert [g.key for g in survey_results(surveys[0]).groups] == [g.key for g in first.groups]
     renamed = AuditEntry.objects.filter(action="department.changed")
     assert renamed.count() == 2
-    assert renamed.get(target_id=str(it.pk)).details["name"] == {"from": "IT", "to": "Zentrale IT"}
+    assert renamed.get(target_id=str(it.pk)).details["name"] == "IT → Zentrale IT"
 
     # move two people from Produktion to Einkauf
     buying = Department.objects.get(name="Einkauf")
