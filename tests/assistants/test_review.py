@@ -245,7 +245,7 @@ def test_owners_are_picked_from_the_directory_never_matched_by_name(
     client.force_login(alice)
     form = client.get(f"{base}/punkte/action_items/0/bearbeiten/").content.decode()
     assert f'<option value="{bob.pk}" selected>' in form  # "Bob" among the participants
-    assert "check that it is the right person" in form
+    assert "Prüfen Sie, ob es die richtige Person ist" in form
     assert f'value="{gone.pk}"' not in form
     twin = UserFactory(email="bob.w@firma.test", name="Bob Wagner")  # a namesake joins
     for index in (0, 1):  # now no name is unambiguous: nothing is suggested
@@ -268,7 +268,7 @@ def test_owners_are_picked_from_the_directory_never_matched_by_name(
     # item 0 was never picked: nobody, although "Bob" is a participant; item 1: the pick
     assert [(i.owner_name, i.owner) for i in items] == [("Bob", None), ("Bob Wagner", twin)]
     page = client.get(f"{base}/").content.decode()
-    assert "assigned to Bob Wagner" in page
+    assert "zugeordnet an Bob Wagner" in page
 
 
 def test_overdue_items_are_reminded_once_a_day(bob, protocol) -> None:

@@ -752,6 +752,12 @@ def test_model_protocol_stays_text_through_review(visitor, live_stack) -> None:
     page.fill("#id_text", edited)
     bob.submit()
     bob.expect_shown([edited])
+    # The task's owner is picked from the directory (never matched by the model's name).
+    bob.visit(f"{protocol}punkte/action_items/0/bearbeiten/")
+    assert _shown(page.input_value("#id_task")) == _shown(document["action_items"][0]["task"])
+    himself = page.locator("#id_person option", has_text=_email("bob")).get_attribute("value")
+    page.select_option("#id_person", himself)
+    bob.submit()
     bob.submit("main form[action$='/submit/']")
 
     rita = _probe(visitor, live_stack, "rita", two_factor=True)

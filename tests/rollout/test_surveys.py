@@ -393,7 +393,7 @@ def test_concurrent_double_submit_stores_exactly_one_response() -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=120)  # a busy machine can be slow; the outcome is what counts
     assert errors == []
     assert sorted(outcomes) == ["refused"] * 3 + ["stored"]
     assert SurveyParticipation.objects.filter(survey=survey).count() == 1
