@@ -10,14 +10,12 @@ from portal.forms import clean_person_name
 from portal.models import AuditEntry, Department, Invitation, User
 from portal.services import audit_record
 
-# Departments group survey results, so the works council sees every change to them in the
-# audit log (the admin's own history is not what it reads). Names are organisational, not
-# personal: they go into the details.
-
 
 class _NameChecked(forms.ModelForm):
     def clean_name(self) -> str:
         person = self.instance if self.instance.pk else None
+        if person is not None and "name" not in self.changed_data:
+            return self.cleaned_data["name"]  # a flagged account stays editable (deactivate)
         return clean_person_name(self.cleaned_data["name"], person=person)
 
 
@@ -58,6 +56,9 @@ class UserAdmin(BaseUserAdmin):
             )
 
 
+# Departments group survey results, so the works council sees every change to them in the
+# audit log (the admin's own history is not what it reads). Names are organisational, not
+# personal: they go into the details.
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name"]

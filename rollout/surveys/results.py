@@ -174,12 +174,11 @@ def survey_results(survey: Survey, *, group_key: str = "") -> Results:
             continue
         counts = by_group.get(results.group.key, {})
         answered = {key: sum(by_group.get(key, {}).values()) for key in keys}
-        hidden = hidden_cells(answered, k, hidden=hidden_groups)
-        if results.group.key in hidden and answered[results.group.key] >= k:
-            hidden = QuestionResult(
-                question, answered[results.group.key], shown=False, by_difference=True
+        suppressed = hidden_cells(answered, k, hidden=hidden_groups)
+        if results.group.key in suppressed and answered[results.group.key] >= k:
+            results.questions.append(
+                QuestionResult(question, answered[results.group.key], False, by_difference=True)
             )
-            results.questions.append(hidden)
             continue
         results.questions.append(_question_result(question, counts, k))
     return results

@@ -95,6 +95,12 @@ def test_the_admin_form_refuses_look_alikes(client, ada, settings) -> None:
     data["name"] = "Ziel\u200b Person "
     assert client.post(url, data).status_code == 302
     assert User.objects.get(pk=target.pk).name == "Ziel Person"
+    # an account flagged before (single sign-on) can still be changed, e.g. deactivated
+    flagged = UserFactory(email="sso@firma.test", name=LOOK_ALIKE)
+    url = reverse("admin:portal_user_change", args=[flagged.pk])
+    data = {"email": flagged.email, "name": LOOK_ALIKE, "preferred_language": "de"}
+    assert client.post(url, data).status_code == 302
+    assert not User.objects.get(pk=flagged.pk).is_active
 
 
 def test_people_page_flags_existing_look_alikes(client, ada) -> None:
