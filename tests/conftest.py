@@ -28,6 +28,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("processes"))
 
 
+@pytest.fixture
+def migrations_restored() -> Iterator[None]:
+    """For tests that migrate backwards: the schema is the newest again afterwards (before
+    the serialized rollback puts the data back)."""
+    from tests.migrations import migrate_to_latest
+
+    yield
+    migrate_to_latest()
+
+
 @pytest.fixture(autouse=True)
 def _no_network() -> Iterator[None]:
     """Fail any test that tried to reach a non-loopback address, even if the code caught it."""

@@ -1,4 +1,9 @@
-"""Run the real migrations to a given state, for tests of data migrations."""
+"""Run the real migrations to a given state, for tests of data migrations.
+
+Use `migrate_to` only in a test that asks for the `migrations_restored` fixture (tests/
+conftest.py): a test left at an old state would hand the next transactional test on its
+worker a schema without the newer columns, which failed depending on how tests were spread.
+"""
 
 from __future__ import annotations
 
@@ -13,3 +18,10 @@ def migrate_to(target: list[tuple[str, str]]) -> Apps:
     executor.loader.build_graph()
     executor.migrate(target)
     return executor.loader.project_state(target).apps
+
+
+def migrate_to_latest() -> None:
+    """Migrate the test database forward to every app's newest migration."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -14,6 +14,7 @@ AFTER = [("assistants", "0009_job_result")]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrations_restored")
 def test_drafts_keep_their_document_and_records_stay() -> None:
     apps = migrate_to(BEFORE)
     User = apps.get_model("portal", "User")

@@ -14,6 +14,7 @@ AFTER = [("assistants", "0010_status_reports")]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrations_restored")
 def test_report_protocols_become_status_reports() -> None:
     apps = migrate_to(BEFORE)
     User = apps.get_model("portal", "User")

@@ -13,6 +13,7 @@ AFTER = [("rollout", "0013_question_published_once")]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrations_restored")
 def test_published_questions_keep_their_entry_and_lose_only_the_copy() -> None:
     apps = migrate_to(BEFORE)
     Category = apps.get_model("rollout", "FaqCategory")
