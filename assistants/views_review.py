@@ -102,19 +102,20 @@ def item_edit(
     fields = review.EDITABLE_FIELDS[section]
     item = protocol.data[section][index]
     initial = {f: item.get(f) or "" for f in fields}
+    suggested = None
     if section == "action_items":
         fields = (*fields, "person")
-        suggested = None
-        if "owner_id" not in item:  # never picked: suggest, for the person to confirm
+        initial["person"] = item.get("owner_id")
+        if "owner_id" not in item and request.method != "POST":  # never picked yet
             suggested = suggest_owner(item.get("owner", ""), protocol.data.get("participants", []))
-        initial["person"] = item.get("owner_id") or (suggested.pk if suggested else None)
+            initial["person"] = suggested.pk if suggested else None
     form = ItemForm(request.POST or None, initial=initial)
     for name in set(ItemForm.base_fields) - set(fields):
         del form.fields[name]
     if "person" in form.fields:
         people = User.objects.filter(is_active=True).select_related("department")
         form.fields["person"].queryset = people.order_by("name", "email")
-        if initial["person"] and "owner_id" not in item:
+        if suggested:
             form.fields["person"].help_text = _(
                 "Suggested from the name in the protocol: check that it is the right person."
             )

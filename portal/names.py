@@ -61,16 +61,6 @@ def look_alike(name: str, others: list[str]) -> str | None:
     return None
 
 
-def name_problems(name: str, others: list[str]) -> list[str]:
-    """Return the reasons `name` is flagged (MIXED_SCRIPTS, LOOKS_LIKE); none for a fine one."""
-    found = []
-    if mixes_scripts(name):
-        found.append(MIXED_SCRIPTS)
-    if look_alike(name, others):
-        found.append(LOOKS_LIKE)
-    return found
-
-
 def name_error(name: str, others: list[str]) -> str | None:
     """Return what to fix about `name`, for a form; None when it may be used."""
     if mixes_scripts(name):

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from rollout.models import Survey, SurveyResponse
 
-EVERYONE, OTHER = "", "other"
+OTHER = "other"
 
 
 def min_group_size() -> int:
