@@ -14,6 +14,7 @@ class AssistantsConfig(AppConfig):
         from assistants import cards, checks, setup, worker  # noqa: F401 (checks registers)
         from assistants.kinds import register_job_kind
         from assistants.services import protocols, reports
+        from assistants.speech import services as speech
         from portal.audit import register_action_labels
         from portal.registry import (
             NavItem,
@@ -28,10 +29,12 @@ class AssistantsConfig(AppConfig):
             NavItem(_("My action items"), "assistants:action-items", order=45),
         )
         register_stack_preparer(setup.prepare_demo_model)
+        register_stack_preparer(setup.prepare_speech_model)
         register_home_cards(cards.protocol_cards)
         register_report_facts(reports.assistant_facts)
         register_job_kind(protocols.PROTOCOL_KIND)
         register_job_kind(reports.REPORT)
+        register_job_kind(speech.TRANSCRIPT_KIND)
         celeryd_after_setup.connect(worker.remember_queues, weak=False)
         worker_process_init.connect(worker.preload_model, weak=False)
         register_action_labels(
@@ -47,6 +50,10 @@ class AssistantsConfig(AppConfig):
                 "protocol.new_version": _("New protocol version started"),
                 "action_item.done": _("Action item done"),
                 "retention.purged": _("Old transcripts and drafts deleted"),
+                "assistant.transcription_requested": _("Recording uploaded for transcription"),
+                "assistant.transcribed": _("Recording transcribed"),
+                "assistant.transcript_edited": _("Transcript corrected"),
+                "assistant.transcript_deleted": _("Transcript deleted"),
                 "report.edited": _("Status report edited"),
                 "report.approved": _("Status report approved"),
             }

@@ -66,6 +66,10 @@ class ProtocolForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.vtt,.srt,.docx"}),
     )
 
+    # The transcript of a recording this protocol is made from (its quotes then link to
+    # the moment they were said); checked against the person in the view.
+    from_transcript = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Filled by clean(): the text as read (an upload's too, so a form shown again keeps

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from assistants.models import GenerationJob
 
 PROTOCOL = "protocol"
+TRANSCRIPT = "transcript"
+LLM_QUEUE, STT_QUEUE = "llm", "stt"
 
 
 class ResultInvalid(ValueError):
@@ -49,13 +51,14 @@ Store = Callable[["GenerationJob", Generated, "LlmBackend"], None]
 class JobKind:
     key: str  # stored in GenerationJob.kind (at most 20 characters)
     label: Promise
-    generate: Generate
+    generate: Generate | None  # None: not the language model's work (speech to text)
     store: Store | None = None  # None: the document stays on the job (GenerationJob.result)
     templates: tuple[str, ...] = ()  # template keys only this kind uses
     # The finished result's page for a done job, or None (then the job page is all there is).
     result_url: Callable[[GenerationJob], str | None] = field(default=lambda job: None)
     open_label: Promise = field(default_factory=lambda: gettext_lazy("Open the result"))
     start_url: str = ""  # url name of the page that starts another job of this kind
+    queue: str = LLM_QUEUE  # the Celery queue whose worker holds this kind's model
 
 
 KINDS: dict[str, JobKind] = {}
@@ -75,6 +78,10 @@ def kind_choices() -> list[tuple[str, Promise]]:
 def job_kind(key: str) -> JobKind | None:
     """The registered kind, or None when the app that registered it is gone."""
     return KINDS.get(key)
+
+
+def kinds_on_queue(queue: str) -> list[str]:
+    return [kind.key for kind in KINDS.values() if kind.queue == queue]
 
 
 def reserved_templates() -> set[str]:

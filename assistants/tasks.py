@@ -28,7 +28,10 @@ def generation_job_run(job_id: int) -> None:
 
 @shared_task(time_limit=60, soft_time_limit=50)
 def generation_jobs_reap() -> dict[str, int]:
-    return jobs.jobs_reap()
+    from assistants.speech.services import audio_purge
+
+    # Recordings of jobs that failed for good (their worker died each time) go here too.
+    return {**jobs.jobs_reap(), "recordings_deleted": audio_purge()}
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
@@ -65,3 +68,16 @@ def action_items_remind() -> int:
             continue
         sent += 1
     return sent
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+)
+def transcription_job_run(job_id: int) -> None:
+    """Speech to text, on the `stt` queue (settings.CELERY_TASK_ROUTES)."""
+    from assistants.speech import services as speech
+
+    speech.transcription_job_run(job_id=job_id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from assistants import views, views_reports, views_review
+from assistants.speech import views as speech_views
 
 app_name = "assistants"
 urlpatterns = [
@@ -50,4 +51,25 @@ urlpatterns = [
         name="report-export",
     ),
     path("modell/", views.model_status, name="model-status"),
+    path("transkript/neu/", speech_views.transcript_new, name="transcript-new"),
+    path(
+        "transkripte/<int:transcript_id>/",
+        speech_views.transcript_detail,
+        name="transcript-detail",
+    ),
+    path(
+        "transkripte/<int:transcript_id>/abschnitte/<int:index>/",
+        speech_views.turn_edit,
+        name="turn-edit",
+    ),
+    path(
+        "transkripte/<int:transcript_id>/umbenennen/",
+        speech_views.speaker_rename,
+        name="speaker-rename",
+    ),
+    path(
+        "transkripte/<int:transcript_id>/loeschen/",
+        speech_views.transcript_delete,
+        name="transcript-delete",
+    ),
 ]

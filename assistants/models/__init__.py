@@ -1,5 +1,5 @@
 """The assistants' tables: generation jobs, protocols with their templates and versions,
-status reports."""
+status reports, transcripts of recordings."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from assistants.models.protocols import (
     ProtocolVersion,
 )
 from assistants.models.reports import StatusReport
+from assistants.models.transcripts import Transcript
 
 __all__ = [
     "ActionItem",
@@ -21,4 +22,5 @@ __all__ = [
     "ProtocolTemplate",
     "ProtocolVersion",
     "StatusReport",
+    "Transcript",
 ]

@@ -13,13 +13,19 @@ import traceback
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assistants.kinds import Generated, JobKind, ResultInvalid, job_kind
 from assistants.llm import GenerationCancelled, LlmBackend, LlmError, get_backend
 from assistants.models import GenerationJob
-from assistants.services.jobs import job_claim, job_fail, job_lease_kept, job_mark_cancelled
+from assistants.services.jobs import (
+    job_claim,
+    job_fail,
+    job_lease_kept,
+    job_mark_cancelled,
+    job_mark_done,
+)
 from portal.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -37,7 +43,7 @@ def generation_job_run(*, job_id: int) -> None:
 
 def _run_claimed(job: GenerationJob) -> None:
     kind = job_kind(job.kind)
-    if kind is None:  # its app was removed while the job waited
+    if kind is None or kind.generate is None:  # its app was removed while the job waited
         job_fail(job, _("This kind of job is no longer available on this server."))
         return
     try:
@@ -89,16 +95,8 @@ def _finish(job: GenerationJob, kind: JobKind, generated: Generated, backend: Ll
     """Mark the job done and store its result, both or neither, and only once."""
     try:
         with transaction.atomic():
-            owned = GenerationJob.objects.filter(
-                pk=job.pk,
-                status=GenerationJob.Status.RUNNING,
-                attempts=job.attempts,
-            ).update(
-                status=GenerationJob.Status.DONE,
-                progress=100,
-                finished_at=timezone.now(),
-                partial_output="",
-                progress_note="",
+            owned = job_mark_done(
+                job,
                 model_name=backend.model_name[:200],
                 prompt_tokens=generated.prompt_tokens,
                 completion_tokens=generated.completion_tokens,

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from assistants.kinds import LLM_QUEUE, STT_QUEUE, job_kind, kinds_on_queue
 from assistants.models import GenerationJob, ProtocolTemplate
 from portal.models import User
 from portal.services import audit_record
@@ -66,11 +67,15 @@ def generation_job_create(
 
 
 def job_enqueue(job: GenerationJob) -> None:
-    """Send the wake-up call after commit; only the id travels through Celery."""
-    from assistants.tasks import generation_job_run
+    """Send the wake-up call after commit; only the id travels through Celery.
 
+    The task decides the queue, and so the worker: speech to text has its own model."""
+    from assistants.tasks import generation_job_run, transcription_job_run
+
+    kind = job_kind(job.kind)
+    task = transcription_job_run if kind and kind.queue == STT_QUEUE else generation_job_run
     GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=timezone.now())
-    generation_job_run.delay_on_commit(job.pk)
+    task.delay_on_commit(job.pk)
 
 
 def job_claim(*, job_id: int, worker: str) -> GenerationJob | None:
@@ -177,6 +182,24 @@ def job_fail(job: GenerationJob, message: str) -> None:
     )
 
 
+def job_mark_done(job: GenerationJob, **fields) -> bool:
+    """Mark a running job of ours done; False if it is no longer ours (cancelled meanwhile,
+    or re-queued after this worker looked dead). Call inside the transaction that stores
+    the result, so that both happen or neither."""
+    return bool(
+        GenerationJob.objects.filter(
+            pk=job.pk, status=Status.RUNNING, attempts=job.attempts
+        ).update(
+            status=Status.DONE,
+            progress=100,
+            finished_at=timezone.now(),
+            partial_output="",
+            progress_note="",
+            **fields,
+        )
+    )
+
+
 def job_mark_cancelled(job: GenerationJob) -> None:
     GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts).update(
         status=Status.CANCELLED, finished_at=timezone.now(), partial_output=""
@@ -243,6 +266,9 @@ def queue_position(job: GenerationJob) -> int:
     """Return how many jobs are ahead of this one (0 when it runs or is next)."""
     if job.status != Status.QUEUED:
         return 0
+    kind = job_kind(job.kind)
     return GenerationJob.objects.filter(
-        status__in=GenerationJob.ACTIVE, created_at__lt=job.created_at
+        kind__in=kinds_on_queue(kind.queue if kind else LLM_QUEUE),
+        status__in=GenerationJob.ACTIVE,
+        created_at__lt=job.created_at,
     ).count()

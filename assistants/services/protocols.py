@@ -18,7 +18,7 @@ from assistants import prompts, schema, tokens
 from assistants.chunking import split_transcript
 from assistants.kinds import PROTOCOL, Generated, JobKind
 from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend
-from assistants.models import GenerationJob, Protocol, ProtocolTemplate
+from assistants.models import GenerationJob, Protocol, ProtocolTemplate, Transcript
 from assistants.services import drafting
 from assistants.services.jobs import generation_job_create
 from portal.models import User
@@ -33,8 +33,13 @@ def protocol_job_create(
     template: ProtocolTemplate,
     output_language: str,
     transcript: str,
+    from_transcript: Transcript | None = None,
 ) -> GenerationJob:
-    """Ask for the protocol of a meeting; the llm worker wakes after commit."""
+    """Ask for the protocol of a meeting; the llm worker wakes after commit. A protocol made
+    from a recording's transcript keeps its id, so that quotes can link to their time."""
+    params: dict = {"participants": participants}
+    if from_transcript is not None:
+        params["transcript_id"] = from_transcript.pk
     return generation_job_create(
         kind=PROTOCOL,
         owner=owner,
@@ -43,7 +48,7 @@ def protocol_job_create(
         template=template,
         output_language=output_language,
         source=transcript,
-        params={"participants": participants},
+        params=params,
     )
 
 

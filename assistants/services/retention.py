@@ -1,4 +1,5 @@
-"""Delete transcripts and unapproved drafts after PORTAL_TRANSCRIPT_RETENTION_DAYS.
+"""Delete transcripts and unapproved drafts after PORTAL_TRANSCRIPT_RETENTION_DAYS, and any
+recording left behind.
 
 Approved protocols are records and stay. What remains of an old job are figures (times,
 token counts, model), never text from the meeting.
@@ -12,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from assistants.models import GenerationJob, Protocol
+from assistants.models import GenerationJob, Protocol, Transcript
+from assistants.speech.services import audio_purge
 from portal.services import audit_record
 
 
@@ -36,7 +38,12 @@ def retention_purge() -> dict[str, int]:
     cleared = old_jobs.exclude(input_text="", partial_output="").update(
         input_text="", partial_output="", params={}
     )
+    # Transcripts of recordings are transcripts too; the recordings themselves are gone
+    # already, except those of jobs that never ended properly (a worker died for good).
+    transcripts = Transcript.objects.filter(created_at__lt=cutoff).delete()[1]
     counts = {
+        "transcripts_deleted": transcripts.get("assistants.Transcript", 0),
+        "recordings_deleted": audio_purge(),
         "drafts_deleted": deleted_drafts,
         "jobs_deleted": deleted_jobs + orphaned,
         "transcripts_cleared": cleared,

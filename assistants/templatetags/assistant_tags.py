@@ -7,6 +7,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from assistants import rendering, streaming
+from assistants.speech.turns import clock
 
 register = template.Library()
 
@@ -34,3 +35,12 @@ def assignee(assigned: dict, item: dict) -> object:
     """Return the person an action item was assigned to in review (see `assigned_people`)."""
     owner_id = item.get("owner_id") if isinstance(item, dict) else None
     return assigned.get(owner_id) if isinstance(assigned, dict) else None
+
+
+@register.filter
+def said_at(times: object, item: dict) -> dict | None:
+    """Where in the recording an item's quote was said ({"seconds", "clock"}), or None."""
+    if not isinstance(times, dict) or not isinstance(item, dict):
+        return None
+    seconds = times.get(item.get("source_quote") or "")
+    return None if seconds is None else {"seconds": seconds, "clock": clock(seconds)}

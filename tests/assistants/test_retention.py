@@ -74,10 +74,18 @@ def test_purge_after_retention_days(alice, rita, settings) -> None:
             "drafts_deleted": 0,
             "jobs_deleted": 0,
             "transcripts_cleared": 0,
+            "transcripts_deleted": 0,
+            "recordings_deleted": 0,
         }
     with time_machine.travel(start + timedelta(days=31), tick=False):
         result = retention_purge()
-    assert result == {"drafts_deleted": 1, "jobs_deleted": 2, "transcripts_cleared": 1}
+    assert result == {
+        "drafts_deleted": 1,
+        "jobs_deleted": 2,
+        "transcripts_cleared": 1,
+        "transcripts_deleted": 0,
+        "recordings_deleted": 0,
+    }
     assert not Protocol.objects.filter(pk=draft.pk).exists()
     assert not GenerationJob.objects.filter(pk=failed.pk).exists()
     approved.refresh_from_db()

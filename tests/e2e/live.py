@@ -149,6 +149,13 @@ def live_stack_create(**extra_env: str) -> LiveStack:
         PORTAL_SIGNUP_DOMAINS=DEMO_DOMAIN,
         PORTAL_SITE_URL=f"http://127.0.0.1:{port}",
     )
+    # Speech to text on the tests' tiny generated Whisper, never the real one (145 MB).
+    from assistants.speech.whisper_tiny import write_tiny_whisper
+
+    env.update(
+        PORTAL_STT_MODEL_PATH=str(write_tiny_whisper(data_dir / "tiny-whisper")),
+        PORTAL_STT_THREADS="1",
+    )
     env.update(extra_env)  # may override the defaults above (e.g. PORTAL_DEBUG="false")
     log = data_dir.parent / f"{data_dir.name}.log"
     return LiveStack(data_dir=data_dir, port=port, log=log, env=env)

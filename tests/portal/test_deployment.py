@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
-PYTHON_SERVICES = {"migrate", "web", "worker", "worker-llm", "beat"}
+PYTHON_SERVICES = {"migrate", "web", "worker", "worker-llm", "worker-stt", "beat"}
 # Run by hand only (`docker compose run --rm model-pull NAME`), never by `up`.
 TOOLS = {"model-pull"}
 ALL_SERVICES = PYTHON_SERVICES | TOOLS | {"postgres", "redis"}
@@ -111,6 +111,16 @@ def test_llm_worker_runs_one_generation_at_a_time(services: dict[str, dict[str, 
     args = _args(services["worker-llm"]["command"])
 
     assert _option(args, "-Q") == "llm"
+    assert _option(args, "--concurrency") == "1"
+    assert _option(args, "--prefetch-multiplier") == "1"
+
+
+def test_speech_worker_runs_one_transcription_at_a_time(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    args = _args(services["worker-stt"]["command"])
+
+    assert _option(args, "-Q") == "stt"
     assert _option(args, "--concurrency") == "1"
     assert _option(args, "--prefetch-multiplier") == "1"
 

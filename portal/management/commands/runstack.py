@@ -143,6 +143,7 @@ class Command(BaseCommand):
         return [
             ("worker-default", [*worker, "-Q", "default", "-c", "2", "-n", "default@%h"]),
             ("worker-llm", [*worker, "-Q", "llm", "-c", "1", "-n", "llm@%h"]),
+            ("worker-stt", [*worker, "-Q", "stt", "-c", "1", "-n", "stt@%h"]),
             ("beat", [*celery, "beat", "--loglevel", "info", "-s", schedule]),
             ("web", web),
         ]

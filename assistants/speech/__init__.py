@@ -1,0 +1,1 @@
+"""Meetings from recordings: local speech to text (faster-whisper), then the protocol."""
