@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from assistants.kinds import LLM_QUEUE, TRANSCRIPT, kinds_on_queue
 from assistants.models import GenerationJob
 from portal.models import User
 
@@ -72,8 +73,10 @@ def model_status() -> dict:
     )
     facts["last_job"] = last
     facts["last_tokens_per_second"] = last.tokens_per_second() if last else None
-    facts["queued"] = GenerationJob.objects.filter(status=GenerationJob.Status.QUEUED).count()
-    facts["running"] = GenerationJob.objects.filter(status=GenerationJob.Status.RUNNING).count()
+    llm_jobs = GenerationJob.objects.filter(kind__in=kinds_on_queue(LLM_QUEUE))
+    facts["queued"] = llm_jobs.filter(status=GenerationJob.Status.QUEUED).count()
+    facts["running"] = llm_jobs.filter(status=GenerationJob.Status.RUNNING).count()
+    facts["speech"] = speech_status()
     facts["server_url"] = settings.LLM_SERVER_URL
     return facts
 
@@ -146,3 +149,32 @@ def assigned_people(data: dict) -> dict[int, User]:
         if isinstance(item.get("owner_id"), int)
     }
     return {person.pk: person for person in User.objects.filter(pk__in=ids)} if ids else {}
+
+
+def speech_status() -> dict:
+    """The speech-to-text model: configuration, the worker's load time, the last job's speed."""
+    from assistants.speech import engine
+
+    jobs = GenerationJob.objects.filter(kind=TRANSCRIPT)
+    last = (
+        jobs.filter(status=GenerationJob.Status.DONE, started_at__isnull=False)
+        .order_by("-finished_at")
+        .only("params", "started_at", "finished_at")
+        .first()
+    )
+    speed = None
+    if last and last.params.get("seconds"):
+        took = (last.finished_at - last.started_at).total_seconds()
+        speed = round(took / last.params["seconds"], 2)  # seconds of work per second of audio
+    return {
+        "model": engine.model_name(),
+        "configured": settings.STT_MODEL_PATH is not None,
+        "compute_type": settings.STT_COMPUTE_TYPE,
+        "threads": settings.STT_THREADS,
+        "beam_size": settings.STT_BEAM_SIZE,
+        "max_length": settings.AUDIO_MAX_SECONDS // 60,
+        "worker": cache.get("assistants:stt-status"),
+        "real_time_factor": speed,
+        "queued": jobs.filter(status=GenerationJob.Status.QUEUED).count(),
+        "running": jobs.filter(status=GenerationJob.Status.RUNNING).count(),
+    }

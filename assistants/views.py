@@ -179,7 +179,15 @@ def job_cancel_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpRespo
     job = _get_job_for_user(request, job_id)
     if job.owner_id != request.user.pk:
         raise Http404  # reviewers may read, only the owner may cancel
-    if job_cancel(job=job, by=request.user):
+    cancelled = job_cancel(job=job, by=request.user)
+    if job.kind == TRANSCRIPT:
+        messages.info(
+            request,
+            _("The transcription is being cancelled; the recording will be deleted.")
+            if cancelled
+            else _("The transcription had already ended."),
+        )
+    elif cancelled:
         messages.info(request, _("The generation is being cancelled."))
     else:
         messages.info(request, _("The generation had already ended."))

@@ -9,7 +9,7 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 
-QUEUES = ("default", "llm")
+QUEUES = ("default", "llm", "stt")
 
 
 def database_ok() -> bool:

@@ -144,6 +144,9 @@ def transcribe(
         vad_filter=True,
         # Each window on its own: a wrong window cannot drag the next ones into a loop.
         condition_on_previous_text=False,
+        # Word times make a segment end where its speech ends: Whisper's own segment times
+        # tile the window, so without them no pause (and no change of speaker) shows.
+        word_timestamps=True,
     )
 
     def speech() -> Iterator[Segment]:
@@ -153,7 +156,10 @@ def transcribe(
             text = " ".join(segment.text.split())
             if not text or _empty_window(segment):
                 continue
-            yield Segment(start=round(segment.start, 2), end=round(segment.end, 2), text=text)
+            words = segment.words or []
+            start = words[0].start if words else segment.start
+            end = words[-1].end if words else segment.end
+            yield Segment(start=round(start, 2), end=round(max(start, end), 2), text=text)
 
     return info.duration, speech()
 

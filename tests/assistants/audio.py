@@ -16,6 +16,19 @@ SPEECH = ROOT / "tests" / "data" / "audio" / "besprechung.ogg"
 RATE = 16000
 
 
+def speech_samples() -> np.ndarray:
+    """The speech sample as 16 kHz mono float samples."""
+    with av.open(str(SPEECH)) as source:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+        return np.concatenate(
+            [
+                frame.to_ndarray().reshape(-1)
+                for packet in source.decode(audio=0)
+                for frame in resampler.resample(packet)
+            ]
+        )
+
+
 def tone(seconds: float, *, frequency: float = 440.0, loud: float = 0.3) -> np.ndarray:
     t = np.arange(int(seconds * RATE)) / RATE
     return (loud * np.sin(2 * np.pi * frequency * t)).astype(np.float32)

@@ -234,3 +234,28 @@ def test_a_protocol_from_typed_text_has_no_time_links(client, alice) -> None:
     page = client.get(f"/assistenten/protokolle/{protocol.pk}/").content.decode()
 
     assert "gesagt bei" not in page
+
+
+def test_the_model_status_page_shows_the_speech_model(client, ada, alice, transcript) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    GenerationJob.objects.create(
+        kind="transcript",
+        owner=alice,
+        status="done",
+        params={"title": "x", "seconds": 100},
+        started_at=now - timedelta(seconds=25),
+        finished_at=now,
+    )
+    GenerationJob.objects.create(kind="transcript", owner=alice, params={"title": "y"})
+    client.force_login(ada)
+
+    page = client.get("/assistenten/modell/").content.decode()
+
+    assert "Sprache zu Text" in page and "tiny-whisper" in page
+    assert "0,25 s Rechenzeit je Sekunde Aufnahme" in page
+    assert "0 in Umschrift, 1 wartend" in page
+    assert "0 in Arbeit, 0 wartend" in page  # the language model's queue counts no transcripts

@@ -20,7 +20,7 @@ from assistants.models import GenerationJob, Transcript
 from assistants.services.jobs import job_cancel, job_claim, jobs_reap
 from assistants.speech import engine, services
 from portal.models import AuditEntry
-from tests.assistants.audio import RATE, SPEECH, write_wav
+from tests.assistants.audio import RATE, SPEECH, speech_samples, write_wav
 
 pytestmark = pytest.mark.django_db
 URL = "/assistenten/transkript/neu/"
@@ -42,16 +42,7 @@ def _submit(client, content: bytes, name: str = "jour-fixe.ogg", **fields) -> Ge
 
 def _long_speech(tmp_path: Path, times: int = 3) -> bytes:
     """The speech sample `times` over, with four seconds of silence between: several turns."""
-    import av
-
-    with av.open(str(SPEECH)) as source:
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
-        pieces = [
-            frame.to_ndarray().reshape(-1)
-            for packet in source.decode(audio=0)
-            for frame in resampler.resample(packet)
-        ]
-    speech = np.concatenate(pieces)
+    speech = speech_samples()
     gap = np.zeros(4 * RATE, np.float32)
     samples = np.concatenate([part for _ in range(times) for part in (speech, gap)])
     return write_wav(tmp_path / "lang.wav", samples).read_bytes()

@@ -9,27 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import av
-import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from tests.assistants.audio import SPEECH, write_wav
+from tests.assistants.audio import speech_samples, write_wav
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Visitor
 
 
 @pytest.fixture
 def recorder(live_stack, chromium, tmp_path) -> Iterator[Visitor]:
     """A person whose microphone says the speech sample (as 48 kHz 16-bit WAV, looped)."""
-    with av.open(str(SPEECH)) as source:
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=16000)
-        samples = np.concatenate(
-            [
-                frame.to_ndarray().reshape(-1)
-                for packet in source.decode(audio=0)
-                for frame in resampler.resample(packet)
-            ]
-        )
+    samples = speech_samples()
     wav = write_wav(tmp_path / "mikrofon.wav", samples)
     browser = chromium.browser_type.launch(
         executable_path=str(CHROMIUM),

@@ -23,7 +23,7 @@ def test_no_worker_means_503_and_says_which(client) -> None:
     report = response.json()
     assert report["database"] == "ok"
     assert report["redis"] == "ok"
-    assert report["workers"] == {"default": "down", "llm": "down"}
+    assert report["workers"] == {"default": "down", "llm": "down", "stt": "down"}
     assert response["Cache-Control"].startswith("max-age=0")
 
 
@@ -37,8 +37,12 @@ def test_redis_down_is_reported_not_raised(client, settings) -> None:
 
 
 @pytest.mark.slow
-def test_real_workers_make_it_healthy(client, settings) -> None:
-    env = {**os.environ, "PORTAL_DATA_DIR": str(settings.DATA_DIR)}
+def test_real_workers_make_it_healthy(client, settings, tiny_whisper_model) -> None:
+    env = {
+        **os.environ,
+        "PORTAL_DATA_DIR": str(settings.DATA_DIR),
+        "PORTAL_STT_MODEL_PATH": str(tiny_whisper_model),
+    }
     workers = [
         subprocess.Popen(
             [
@@ -64,7 +68,7 @@ def test_real_workers_make_it_healthy(client, settings) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for queue in ("default", "llm")
+        for queue in ("default", "llm", "stt")
     ]
     try:
         deadline = time.monotonic() + 60
@@ -78,7 +82,7 @@ def test_real_workers_make_it_healthy(client, settings) -> None:
             "database": "ok",
             "redis": "ok",
             "status": "ok",
-            "workers": {"default": "ok", "llm": "ok"},
+            "workers": {"default": "ok", "llm": "ok", "stt": "ok"},
         }
     finally:
         for worker in workers:

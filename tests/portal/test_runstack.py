@@ -95,9 +95,9 @@ def test_runstack_starts_everything_and_stops_it_on_ctrl_c() -> None:
             "database": "ok",
             "redis": "ok",
             "status": "ok",
-            "workers": {"default": "ok", "llm": "ok"},
+            "workers": {"default": "ok", "llm": "ok", "stt": "ok"},
             "processes": dict.fromkeys(
-                ("redis", "worker-default", "worker-llm", "beat", "web"), running
+                ("redis", "worker-default", "worker-llm", "worker-stt", "beat", "web"), running
             ),
         }
         output = _wait_for_banner(log)

@@ -97,7 +97,7 @@ def test_every_process_comes_back_and_the_web_stays_up(live: LiveStack) -> None:
     web_pid = _processes(live)["web"]["pid"]
     _redis_key(live, "kept")
 
-    for name in ("redis", "worker-default", "worker-llm", "beat"):
+    for name in ("redis", "worker-default", "worker-llm", "worker-stt", "beat"):
         _kill_and_wait_for_restart(live, name, restarts=1)
         assert _page_answers(live), f"the web server must answer while {name} restarts"
         # Both workers answer through the (new) broker again: they reconnected or restarted.
@@ -114,7 +114,7 @@ def test_every_process_comes_back_and_the_web_stays_up(live: LiveStack) -> None:
     _wait(lambda: _processes(live)["beat"]["state"] == "failed", live, "beat to be given up")
     status, report = live.health()
     assert status == 503 and report["processes"]["beat"] == "failed", report
-    assert report["workers"] == {"default": "ok", "llm": "ok"}, report
+    assert report["workers"] == {"default": "ok", "llm": "ok", "stt": "ok"}, report
     assert _page_answers(live), "the portal still serves pages"
     log = live.tail(20_000)
     assert "beat was killed by SIGKILL; restarting it in 1 s (try 1 of 2)" in log
