@@ -203,6 +203,9 @@ def speaker_rename(request: AuthenticatedHttpRequest, transcript_id: int) -> Htt
 @login_required
 def transcript_delete(request: AuthenticatedHttpRequest, transcript_id: int) -> HttpResponse:
     transcript = _get_transcript(request, transcript_id, edit=True)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that the transcript is to be deleted."))
+        return redirect("assistants:transcript-detail", transcript.pk)
     services.transcript_delete(transcript=transcript, by=request.user)
     messages.success(request, _("The transcript was deleted."))
     return redirect("assistants:index")

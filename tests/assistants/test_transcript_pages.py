@@ -142,10 +142,12 @@ def test_a_turn_that_does_not_exist_is_404(client, alice, transcript) -> None:
     assert client.get(_url(transcript, "abschnitte/3/")).status_code == 404
 
 
-def test_the_owner_deletes_it(client, alice, transcript) -> None:
+def test_the_owner_deletes_it_after_confirming(client, alice, transcript) -> None:
     client.force_login(alice)
 
-    response = client.post(_url(transcript, "loeschen/"))
+    unconfirmed = client.post(_url(transcript, "loeschen/"), follow=True)
+    assert Transcript.objects.exists() and "Kästchen" in unconfirmed.content.decode()
+    response = client.post(_url(transcript, "loeschen/"), {"confirm": "on"})
 
     assert response.status_code == 302 and not Transcript.objects.exists()
     assert AuditEntry.objects.filter(action="assistant.transcript_deleted").exists()
