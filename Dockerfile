@@ -74,4 +74,6 @@ RUN PORTAL_DEBUG=false \
 USER portal
 EXPOSE 8000
 # The access log without the secrets some addresses carry (calendar feeds; portal/logs.py).
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "portal.gunicorn_logger.RedactingLogger"]
+# --timeout 120: a recording of up to PORTAL_AUDIO_MAX_MB is received, written and probed in
+# one request (the reverse proxy buffers it first, so the network's speed does not count).
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-", "--logger-class", "portal.gunicorn_logger.RedactingLogger"]
