@@ -50,6 +50,7 @@ def test_record_transcribe_correct_and_make_the_protocol(recorder) -> None:
     page.wait_for_load_state("networkidle")
     alice.check("transcription form")
     expect(page.locator("#recorder")).to_be_visible()
+    expect(page.get_by_role("button", name="Aufnahme beenden")).to_be_hidden()
 
     # No recording before everyone agreed.
     page.get_by_role("button", name="Aufnahme starten").click()
@@ -64,10 +65,13 @@ def test_record_transcribe_correct_and_make_the_protocol(recorder) -> None:
     expect(indicator).to_contain_text("Aufnahme")
     expect(page.locator("#record-clock")).to_have_text(re.compile(r"0:0[3-9]"), timeout=15_000)
     assert page.title().startswith("●"), page.title()
+    expect(page.get_by_role("button", name="Aufnahme starten")).to_be_hidden()
     alice.check("recording in progress")
     page.get_by_role("button", name="Aufnahme beenden").click()
     expect(page.locator("#record-done")).to_be_visible()
     expect(indicator).to_be_hidden()
+    expect(page.get_by_role("button", name="Aufnahme beenden")).to_be_hidden()
+    expect(page.get_by_role("button", name="Aufnahme starten")).to_be_visible()
     assert not page.title().startswith("●")
     assert page.evaluate("document.querySelector('input[type=file]').files.length") == 1
 
