@@ -72,6 +72,10 @@ def privacy_facts() -> dict:
         "llm_model_name": model_path.name if model_path else "",
         "llm_demo_model": settings.LLM_DEMO_MODEL,
         "embedding_model_name": _embedding_model_name(),
+        # As assistants.speech.engine.model_name(), which this lower layer cannot import.
+        "speech_model_name": settings.STT_MODEL_PATH.name
+        if settings.STT_MODEL_PATH
+        else "whisper-base",
         "transcript_retention_days": settings.TRANSCRIPT_RETENTION_DAYS,
         "survey_min_group_size": settings.SURVEY_MIN_GROUP_SIZE,
         "audit_retention_days": settings.AUDIT_RETENTION_DAYS,

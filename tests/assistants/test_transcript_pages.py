@@ -261,3 +261,12 @@ def test_the_model_status_page_shows_the_speech_model(client, ada, alice, transc
     assert "0,25 s Rechenzeit je Sekunde Aufnahme" in page
     assert "0 in Umschrift, 1 wartend" in page
     assert "0 in Arbeit, 0 wartend" in page  # the language model's queue counts no transcripts
+
+
+def test_the_privacy_page_says_where_recordings_go(client, alice, settings) -> None:
+    client.force_login(alice)
+
+    page = client.get("/datenschutz/").content.decode()
+
+    assert "vom Sprachmodell tiny-whisper transkribiert" in page
+    assert "sobald ihr Transkript gespeichert ist" in page
