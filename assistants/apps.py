@@ -12,6 +12,7 @@ class AssistantsConfig(AppConfig):
         from celery.signals import celeryd_after_setup, worker_process_init
 
         from assistants import cards, checks, setup, worker  # noqa: F401 (checks registers)
+        from assistants.inbox import protocol_inbox
         from assistants.kinds import register_job_kind
         from assistants.services import protocols, reports
         from assistants.speech import services as speech
@@ -19,6 +20,7 @@ class AssistantsConfig(AppConfig):
         from portal.registry import (
             NavItem,
             register_home_cards,
+            register_inbox,
             register_nav,
             register_report_facts,
             register_stack_preparer,
@@ -31,6 +33,7 @@ class AssistantsConfig(AppConfig):
         register_stack_preparer(setup.prepare_demo_model)
         register_stack_preparer(setup.prepare_speech_model)
         register_home_cards(cards.protocol_cards)
+        register_inbox(protocol_inbox)
         register_report_facts(reports.assistant_facts)
         register_job_kind(protocols.PROTOCOL_KIND)
         register_job_kind(reports.REPORT)

@@ -6,6 +6,7 @@ from django.conf import settings
 
 from portal import selectors
 from portal.http import AuthenticatedHttpRequest
+from portal.inbox import inbox_items
 from portal.registry import HomeCard
 from portal.roles import OVERSIGHT, ROLE_DESCRIPTIONS, Role
 
@@ -14,6 +15,15 @@ def portal_cards(request: AuthenticatedHttpRequest) -> list[HomeCard]:
     user = request.user
     roles = [(role.label, ROLE_DESCRIPTIONS[role]) for role in Role if user.has_role(role)]
     cards = [HomeCard("portal/cards/_roles.html", {"my_roles": roles}, order=90)]
+    waiting = inbox_items(user)
+    if waiting:  # first on the page: what waits for this person
+        cards.append(
+            HomeCard(
+                "portal/cards/_inbox.html",
+                {"inbox_top": waiting[:5], "inbox_total": len(waiting)},
+                order=1,
+            )
+        )
     if user.has_role(Role.PROGRAMME_ADMIN):
         counts = selectors.role_counts()
         cards.append(

@@ -1,4 +1,5 @@
-"""What every page of the shell needs: navigation for the person's roles, languages."""
+"""What every page of the shell needs: navigation for the person's roles, what waits for
+them (the inbox's count), languages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from portal import registry
+from portal.inbox import inbox_count
 
 
 def shell(request: HttpRequest) -> dict:
@@ -34,7 +36,9 @@ def shell(request: HttpRequest) -> dict:
         ]
         if matches:
             max(matches, key=lambda n: len(n["prefix"]))["current"] = True
+    signed_in = user is not None and user.is_authenticated
     return {
+        "inbox_count": inbox_count(user) if signed_in else 0,
         "nav_items": nav,
         "portal_languages": settings.LANGUAGES,
         "signup_open": bool(settings.SIGNUP_DOMAINS),

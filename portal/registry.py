@@ -2,7 +2,8 @@
 
 `portal` must not import `rollout`, `assistants` or `newsletter`. Instead, each app
 registers its navigation entries, home-page cards, demo data and start-up preparations in
-its `AppConfig.ready()` (rollout: each feature's `hooks.register()`), and the base iterates
+its `AppConfig.ready()` (rollout: each feature's `hooks.register()`), and what waits for a
+person in it (the review inbox); the base iterates
 these lists. Demo seeders and report facts run in registration order: apps in the order
 of INSTALLED_APPS (portal, rollout, assistants, newsletter), rollout's features in the
 order of `rollout.apps.FEATURES`. Cards and navigation entries carry their own position.
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
     from portal.http import AuthenticatedHttpRequest
+    from portal.models import User
     from portal.roles import Role
 
 
@@ -39,11 +42,24 @@ class HomeCard:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class InboxItem:
+    """Something that waits for this person: a protocol to review, a question to answer."""
+
+    kind: str | Promise  # what to do, e.g. "Protokoll prüfen"; items are grouped by it
+    title: str
+    url: str
+    since: datetime | None = None  # waiting since (the oldest first)
+    note: str | Promise = ""
+
+
 HomeCardProvider = Callable[["AuthenticatedHttpRequest"], list[HomeCard]]
+InboxProvider = Callable[["User"], list[InboxItem]]
 DemoSeeder = Callable[[Callable[[str], None]], None]
 
 nav_items: list[NavItem] = []
 home_card_providers: list[HomeCardProvider] = []
+inbox_providers: list[InboxProvider] = []
 demo_seeders: list[DemoSeeder] = []
 stack_preparers: list[Callable[[], str | None]] = []
 # Facts for the steering-committee report: each provider returns (heading, lines).
@@ -61,6 +77,12 @@ def register_nav(*items: NavItem) -> None:
 def register_home_cards(provider: HomeCardProvider) -> None:
     if provider not in home_card_providers:
         home_card_providers.append(provider)
+
+
+def register_inbox(provider: InboxProvider) -> None:
+    """Register what waits for a person in an app (the review inbox, /zu-erledigen/)."""
+    if provider not in inbox_providers:
+        inbox_providers.append(provider)
 
 
 def register_demo_seeder(seeder: DemoSeeder) -> None:

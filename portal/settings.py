@@ -317,6 +317,12 @@ _PERIODIC = [
         env_cron("PORTAL_CRON_ACTION_ITEM_REMINDERS", "0 7 * * *"),
     ),
     (
+        # What waits for each person (the review inbox), on working days when anything does.
+        "inbox-digest",
+        "portal.tasks.inbox_digest",
+        env_cron("PORTAL_CRON_INBOX_DIGEST", "30 7 * * 1-5"),
+    ),
+    (
         "retention-purge",
         "assistants.tasks.retention_purge",
         env_cron("PORTAL_CRON_RETENTION_PURGE", "30 3 * * *"),

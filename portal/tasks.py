@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from portal.models import Invitation
 
@@ -43,3 +43,30 @@ def invitation_send(invitation_id: int) -> None:
         body = render_to_string("portal/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
     logger.info("invitation %s mailed", invitation.pk)
+
+
+@shared_task(time_limit=600, soft_time_limit=580)
+def inbox_digest() -> int:
+    """Mail each person what waits for them, at most once a day, only when something does."""
+    from portal.inbox import digest_due, digest_release
+
+    sent = 0
+    for user, items in digest_due():
+        context = {
+            "user": user,
+            "items": items[:20],
+            "more": max(0, len(items) - 20),
+            "total": len(items),
+            "site_url": settings.SITE_URL,
+            "link": settings.SITE_URL + reverse("portal:inbox"),
+        }
+        with translation.override(user.preferred_language):
+            subject = render_to_string("portal/email/inbox_digest_subject.txt", context).strip()
+            body = render_to_string("portal/email/inbox_digest.txt", context)
+        try:
+            send_mail(subject, body, None, [user.email])
+        except MAIL_ERRORS:
+            digest_release(user, timezone.localdate())  # the next run tries again
+            continue
+        sent += 1
+    return sent

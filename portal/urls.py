@@ -17,6 +17,7 @@ handler500 = "portal.views.server_error"
 portal_patterns = [
     path("", views.home, name="home"),
     path("datenschutz/", views.privacy, name="privacy"),
+    path("zu-erledigen/", views.inbox, name="inbox"),
     path("sprache/", views.language_set, name="language-set"),
     path("audit/", views.audit_log, name="audit-log"),
     path("personen/", views.people, name="people"),

@@ -45,6 +45,16 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"cards": cards})
 
 
+@login_required
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What waits for this person: reviews, returned work, questions to answer."""
+    from portal.inbox import grouped, inbox_count_forget, inbox_items
+
+    items = inbox_items(request.user)
+    inbox_count_forget(request.user)  # the header below counts afresh
+    return render(request, "portal/inbox.html", {"groups": grouped(items), "total": len(items)})
+
+
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html", selectors.privacy_facts())
 

@@ -24,12 +24,14 @@ AUDIT_LABELS = {
 
 def register() -> None:
     from portal.audit import register_action_labels
-    from portal.registry import register_home_cards, register_nav
+    from portal.registry import register_home_cards, register_inbox, register_nav
     from rollout.faq.cards import faq_cards
+    from rollout.faq.inbox import question_inbox
     from rollout.faq.search import faq_source
     from rollout.search.sources import register_search_source
 
     register_nav(NavItem(_("FAQ"), "rollout:faq", order=15, active_prefix="/faq/"))
     register_home_cards(faq_cards)
+    register_inbox(question_inbox)
     register_action_labels(AUDIT_LABELS)
     register_search_source("FAQ entries", faq_source)

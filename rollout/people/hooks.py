@@ -55,9 +55,10 @@ def _hosted(user_ids: Sequence[int], kinds: Sequence[str]) -> dict[int, int]:
 
 def register() -> None:
     from portal.audit import register_action_labels
-    from portal.registry import register_nav, register_report_facts
+    from portal.registry import register_inbox, register_nav, register_report_facts
     from rollout.models import Event
     from rollout.people.governance import governance_facts
+    from rollout.people.inbox import ethics_inbox
     from rollout.people.multipliers import ActivityCounter, register_activity_counter
 
     K = Event.Kind
@@ -66,6 +67,7 @@ def register() -> None:
         (K.COMMUNITY_ROUND, K.USER_GROUP, K.SPRINT),
     )
     register_nav(*NAV)
+    register_inbox(ethics_inbox)
     register_activity_counter(
         ActivityCounter(
             "sessions_hosted",

@@ -45,7 +45,7 @@ def _describe_time_saved(reading: Reading) -> str:
 
 def register() -> None:
     from portal.audit import register_action_labels
-    from portal.registry import register_nav, register_report_facts
+    from portal.registry import register_inbox, register_nav, register_report_facts
     from rollout.models import Kpi
     from rollout.people.multipliers import ActivityCounter, register_activity_counter
     from rollout.programme.kpis import register_metric
@@ -56,6 +56,7 @@ def register() -> None:
         use_cases_validated,
         usecase_facts,
     )
+    from rollout.usecases.inbox import usecase_inbox
     from rollout.usecases.search import use_case_source
 
     register_metric(
@@ -68,6 +69,7 @@ def register() -> None:
     register_action_labels(AUDIT_LABELS)
     register_search_source("use cases", use_case_source)
     register_report_facts(usecase_facts)
+    register_inbox(usecase_inbox)
     register_nav(
         NavItem(
             _("Use cases"), "rollout:usecase-list", order=25, active_prefix="/anwendungsfaelle/"

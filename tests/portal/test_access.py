@@ -17,6 +17,7 @@ from tests.matrix import ADMIN_ONLY, ALICES_OWN, CAST, EVERYONE, LOGIN, OVERSIGH
 MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "portal:home": ("/", LOGIN, EVERYONE),
     "portal:privacy": ("/datenschutz/", 200, EVERYONE),
+    "portal:inbox": ("/zu-erledigen/", LOGIN, EVERYONE),
     "portal:audit-log": ("/audit/", LOGIN, OVERSIGHT),
     "portal:people": ("/personen/", LOGIN, ADMIN_ONLY),
     "portal:person-roles": ("/personen/{alice}/rollen/", LOGIN, ADMIN_ONLY),
