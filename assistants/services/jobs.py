@@ -170,16 +170,22 @@ def job_lease_kept(job: GenerationJob) -> Iterator[None]:
         keeper.join(timeout=10)
 
 
-def job_fail(job: GenerationJob, message: str) -> None:
-    GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts).update(
+def job_fail(job: GenerationJob, message: str) -> bool:
+    """Fail a running job of ours; False if it is no longer ours (nothing written then)."""
+    failed = GenerationJob.objects.filter(
+        pk=job.pk, status=Status.RUNNING, attempts=job.attempts
+    ).update(
         status=Status.FAILED, error=message[:2000], finished_at=timezone.now(), partial_output=""
     )
+    if not failed:
+        return False
     audit_record(
         actor=None,
         action="assistant.generation_failed",
         target=job,
         details={"kind": job.kind, "attempt": job.attempts},
     )
+    return True
 
 
 def job_mark_done(job: GenerationJob, **fields) -> bool:
@@ -200,9 +206,12 @@ def job_mark_done(job: GenerationJob, **fields) -> bool:
     )
 
 
-def job_mark_cancelled(job: GenerationJob) -> None:
-    GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts).update(
-        status=Status.CANCELLED, finished_at=timezone.now(), partial_output=""
+def job_mark_cancelled(job: GenerationJob) -> bool:
+    """Mark a running job of ours cancelled; False if it is no longer ours."""
+    return bool(
+        GenerationJob.objects.filter(
+            pk=job.pk, status=Status.RUNNING, attempts=job.attempts
+        ).update(status=Status.CANCELLED, finished_at=timezone.now(), partial_output="")
     )
 
 

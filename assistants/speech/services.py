@@ -139,9 +139,9 @@ def _run_claimed(job: GenerationJob) -> None:
     try:
         with job_lease_kept(job):
             segments = _transcribe(job, path)
-    except _Cancelled:
-        job_mark_cancelled(job)
-        audio_delete(job)
+    except _Cancelled:  # cancelled, or taken over by another worker after a lost lease
+        if job_mark_cancelled(job):
+            audio_delete(job)
         return
     except engine.SpeechModelError as e:
         _fail_and_delete(job, _("The speech model could not be used: %(reason)s") % {"reason": e})
@@ -188,8 +188,10 @@ def _run_claimed(job: GenerationJob) -> None:
 
 
 def _fail_and_delete(job: GenerationJob, message: str) -> None:
-    job_fail(job, message)
-    audio_delete(job)
+    """Fail the job and delete its recording, if the job is still ours: a worker that lost
+    its lease must not take the recording away from the one that runs the job now."""
+    if job_fail(job, message):
+        audio_delete(job)
 
 
 def _transcribe(job: GenerationJob, path: Path) -> list[engine.Segment]:

@@ -175,6 +175,35 @@ def test_a_worker_that_lost_its_job_stores_nothing(client, alice, settings) -> N
     assert GenerationJob.objects.get(pk=job.pk).status == "running"  # still the second's
 
 
+def test_a_worker_that_lost_its_job_leaves_the_recording_to_the_new_one(
+    client, alice, settings, monkeypatch
+) -> None:
+    """Worker A stalls, its lease runs out and B takes the job; when A notices (its next
+    progress write is refused) it stops and must not delete B's recording."""
+    client.force_login(alice)
+    job = _submit(client, SPEECH.read_bytes())
+    first = job_claim(job_id=job.pk, worker="stt@a")
+    transcribe = engine.transcribe
+
+    def taken_over(path, **kwargs):
+        seconds, segments = transcribe(path, **kwargs)
+
+        def after_takeover():
+            GenerationJob.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now())
+            assert job_claim(job_id=job.pk, worker="stt@b") is not None
+            yield from segments
+
+        return seconds, after_takeover()
+
+    monkeypatch.setattr(engine, "transcribe", taken_over)
+
+    services._run_claimed(first)
+
+    assert (settings.AUDIO_DIR / job.params["audio"]).is_file()
+    assert GenerationJob.objects.get(pk=job.pk).status == "running"  # B's now
+    assert not Transcript.objects.exists()
+
+
 def test_the_reaper_sends_a_dead_workers_transcription_back_to_the_stt_queue(
     client, alice, monkeypatch
 ) -> None:
