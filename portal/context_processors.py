@@ -1,5 +1,7 @@
-"""What every page of the shell needs: navigation for the person's roles, what waits for
-them (the inbox's count), languages."""
+"""What every page of the shell needs: navigation for the person's roles, languages.
+
+The inbox's count is not here: the header fetches it after the page (portal:inbox-count),
+so no page pays for the queries behind it."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from portal import registry
-from portal.inbox import inbox_count
 
 
 def shell(request: HttpRequest) -> dict:
@@ -36,9 +37,7 @@ def shell(request: HttpRequest) -> dict:
         ]
         if matches:
             max(matches, key=lambda n: len(n["prefix"]))["current"] = True
-    signed_in = user is not None and user.is_authenticated
     return {
-        "inbox_count": inbox_count(user) if signed_in else 0,
         "nav_items": nav,
         "portal_languages": settings.LANGUAGES,
         "signup_open": bool(settings.SIGNUP_DOMAINS),

@@ -18,6 +18,7 @@ portal_patterns = [
     path("", views.home, name="home"),
     path("datenschutz/", views.privacy, name="privacy"),
     path("zu-erledigen/", views.inbox, name="inbox"),
+    path("zu-erledigen/anzahl/", views.inbox_count_badge, name="inbox-count"),
     path("sprache/", views.language_set, name="language-set"),
     path("audit/", views.audit_log, name="audit-log"),
     path("personen/", views.people, name="people"),

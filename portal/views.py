@@ -55,6 +55,14 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "portal/inbox.html", {"groups": grouped(items), "total": len(items)})
 
 
+@login_required
+def inbox_count_badge(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The header's count, fetched after the page (cached per person for a short while)."""
+    from portal.inbox import inbox_count
+
+    return render(request, "portal/_inbox_count.html", {"count": inbox_count(request.user)})
+
+
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html", selectors.privacy_facts())
 

@@ -18,6 +18,7 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "portal:home": ("/", LOGIN, EVERYONE),
     "portal:privacy": ("/datenschutz/", 200, EVERYONE),
     "portal:inbox": ("/zu-erledigen/", LOGIN, EVERYONE),
+    "portal:inbox-count": ("/zu-erledigen/anzahl/", LOGIN, EVERYONE),
     "portal:audit-log": ("/audit/", LOGIN, OVERSIGHT),
     "portal:people": ("/personen/", LOGIN, ADMIN_ONLY),
     "portal:person-roles": ("/personen/{alice}/rollen/", LOGIN, ADMIN_ONLY),

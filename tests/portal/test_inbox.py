@@ -96,11 +96,12 @@ def test_nothing_waiting_says_so(client, charlie, waiting) -> None:
 def test_the_header_counts_what_waits_on_every_page(client, rita, charlie, waiting) -> None:
     client.force_login(rita)
     home = client.get("/").content.decode()
-    assert 'href="/zu-erledigen/"' in home
-    assert '<span class="count-badge">2<span class="visually-hidden"> Einträge warten' in home
+    assert 'href="/zu-erledigen/"' in home and 'hx-get="/zu-erledigen/anzahl/"' in home
+    badge = client.get("/zu-erledigen/anzahl/", HTTP_HX_REQUEST="true").content.decode()
+    assert '<span class="count-badge">2<span class="visually-hidden"> Einträge warten' in badge
 
     client.force_login(charlie)
-    assert "count-badge" not in client.get("/").content.decode()
+    assert "count-badge" not in client.get("/zu-erledigen/anzahl/").content.decode()
 
 
 def test_the_oldest_waits_first(client, rita, waiting, bob) -> None:

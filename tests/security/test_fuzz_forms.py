@@ -51,6 +51,20 @@ BUTTON_TYPES = {"submit", "button", "reset", "image"}
 HX_METHODS = ("hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
+
+def _pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("beispiel.pdf", PDF, "application/pdf")
+
+
+def _recording() -> SimpleUploadedFile:
+    from tests.assistants.audio import SPEECH
+
+    return SimpleUploadedFile("aufnahme.ogg", SPEECH.read_bytes(), "audio/ogg")
+
+
+# File fields that need something other than a PDF to be accepted, by field name.
+UPLOADS = {"audio": _recording}
+
 # ---------------------------------------------------------------------------------------
 # Reading forms the way a browser (and htmx) would submit them
 
@@ -446,6 +460,28 @@ TARGETS: dict[str, Target] = {
             ("/assistenten/protokolle/{protocol}/", "rita"),
         ),
     ),
+    "assistants:transcript-new": Target(
+        "/assistenten/transkript/neu/",
+        "alice",
+        shows=(("/assistenten/", "alice"),),
+        overrides={"consent": "on"},
+        files=("audio",),
+    ),
+    "assistants:turn-edit": Target(
+        "/assistenten/transkripte/{transcript}/abschnitte/0/",
+        "alice",
+        shows=(
+            ("/assistenten/transkripte/{transcript}/", "alice"),
+            ("/assistenten/transkripte/{transcript}/", "rita"),
+        ),
+        accepted=200,  # sent with htmx: the corrected turn comes back in place
+    ),
+    "assistants:speaker-rename": Target(
+        "/assistenten/transkripte/{transcript}/",
+        "alice",
+        shows=(("/assistenten/transkripte/{transcript}/", "alice"),),
+        overrides={"new": "Anna Müller"},
+    ),
     "assistants:report-edit": Target(
         "/assistenten/berichte/{draft_report}/bearbeiten/",
         "ada",
@@ -707,7 +743,7 @@ def _send(client, request: Request, values: dict[str, list[str]], files: tuple[s
         for name, value in pairs:
             data.setdefault(name, []).append(_no_surrogates(value))
         for name in files:
-            data[name] = SimpleUploadedFile("beispiel.pdf", PDF, "application/pdf")
+            data[name] = UPLOADS.get(name, _pdf)()
         return client.post(request.url, data, **headers)
     body = _encode(pairs)
     return client.post(
