@@ -198,7 +198,7 @@ def _iso_date(value: str) -> str | None:
         return None
 
 
-def _match_key(value: str) -> str:
+def match_key(value: str) -> str:
     """Return `value` folded for comparison: same text modulo case, spacing and typography."""
     folded = unicodedata.normalize("NFKC", value).casefold().translate(_TYPOGRAPHY)
     return unicodedata.normalize("NFKC", _clean(folded))
@@ -230,7 +230,7 @@ class Cleaner:
         """
         kept = []
         for sentence in _SENTENCE_END.split(text):
-            key = _match_key(sentence)
+            key = match_key(sentence)
             if len(key) >= REPEAT_MIN_CHARS and key in seen:
                 self.repeats += 1
                 continue
@@ -321,8 +321,14 @@ def _clean_protocol(data: dict, cleaner: Cleaner) -> dict[str, Any]:
     }
 
 
+def quote_key(quote: str) -> str:
+    """Return a quote folded like `match_key`, without its quotation marks and "…"
+    (they are not the words); look it up in the `match_key` of the transcript."""
+    return match_key(quote).strip(_QUOTE_EDGES)
+
+
 def _quotes_transcript(quote: str, transcript_key: str) -> bool:
-    key = _match_key(quote).strip(_QUOTE_EDGES)  # quotation marks and "…" are not the words
+    key = quote_key(quote)
     return sum(char.isalnum() for char in key) >= MIN_QUOTE_CONTENT and key in transcript_key
 
 
@@ -373,13 +379,13 @@ def merge_protocols(parts: list[ProtocolDraft], *, summary: str) -> ProtocolDraf
 
     protocol = ProtocolDraft(
         summary=cleaner.text(summary, "summary", multiline=True),
-        participants=merged("participants", _match_key),
-        agenda_items=merged("agenda_items", lambda a: (_match_key(a.title), _match_key(a.notes))),
-        decisions=merged("decisions", lambda d: _match_key(d.text)),
+        participants=merged("participants", match_key),
+        agenda_items=merged("agenda_items", lambda a: (match_key(a.title), match_key(a.notes))),
+        decisions=merged("decisions", lambda d: match_key(d.text)),
         action_items=merged(
-            "action_items", lambda a: (_match_key(a.task), _match_key(a.owner), a.due_date)
+            "action_items", lambda a: (match_key(a.task), match_key(a.owner), a.due_date)
         ),
-        open_questions=merged("open_questions", _match_key),
+        open_questions=merged("open_questions", match_key),
     )
     protocol.notes = _dedupe(chain.from_iterable(p.notes for p in parts), str) + cleaner.notes()
     return protocol
@@ -387,7 +393,7 @@ def merge_protocols(parts: list[ProtocolDraft], *, summary: str) -> ProtocolDraf
 
 def verify_sources(protocol: ProtocolDraft, *, transcript: str) -> ProtocolDraft:
     """Mark each decision and action item whose source quote occurs in `transcript`."""
-    transcript_key = _match_key(transcript)
+    transcript_key = match_key(transcript)
     for item in chain(protocol.decisions, protocol.action_items):
         item.verified = _quotes_transcript(item.source_quote, transcript_key)
     return protocol
@@ -418,9 +424,9 @@ def check_against_meeting(
             % {"count": len(removed), "dates": ", ".join(removed)}
         )
     names = [*participants, *protocol.participants]
-    known = {part for name in names for part in _match_key(name).split()}
+    known = {part for name in names for part in match_key(name).split()}
     for item in protocol.action_items:
-        owner = _match_key(item.owner).split()
+        owner = match_key(item.owner).split()
         item.owner_unknown = bool(owner and known) and not set(owner) <= known
     return protocol
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from assistants.kinds import STT_QUEUE, TRANSCRIPT, JobKind
 from assistants.models import GenerationJob, Transcript
-from assistants.schema import _match_key
+from assistants.schema import match_key, quote_key
 from assistants.services.jobs import (
     job_claim,
     job_enqueue,
@@ -306,12 +306,12 @@ def quote_times(transcript: Transcript | None, data: dict) -> dict[str, int]:
     """Where in the recording each verified quote of a protocol was said: {quote: second}."""
     if transcript is None:
         return {}
-    keys = [(turn["start"], _match_key(turn["text"])) for turn in transcript.turns]
+    keys = [(turn["start"], match_key(turn["text"])) for turn in transcript.turns]
     found = {}
     for section in ("decisions", "action_items"):
         for item in data.get(section) or []:
             quote = item.get("source_quote") or ""
-            key = _match_key(quote).strip(" \"'„“”‚‘’«»….,;:-–")
+            key = quote_key(quote)
             if not key or quote in found:
                 continue
             for start, text in keys:

@@ -171,7 +171,9 @@ def test_someone_elses_transcript_is_not_offered(client, bob, transcript) -> Non
 
     page = client.get(f"/assistenten/protokoll/neu/?transkript={transcript.pk}").content.decode()
 
-    assert "Lenkungskreis" not in page and f'value="{transcript.pk}"' not in page
+    # The hidden field is what would carry the transcript (a bare value="1" can be any option).
+    assert "Lenkungskreis" not in page
+    assert f'name="from_transcript" value="{transcript.pk}"' not in page
 
 
 @pytest.mark.parametrize("whose", ["own", "other"])
