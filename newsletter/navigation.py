@@ -6,4 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.registry import NavItem
 
-NAV = [NavItem(_("Newsletter"), "newsletter:archive", order=65, active_prefix="/newsletter/")]
+NAV = [
+    NavItem(
+        _("Newsletter"),
+        "newsletter:archive",
+        order=65,
+        active_prefix="/newsletter/",
+        group="programme",
+    )
+]

@@ -27,12 +27,14 @@ class PortalConfig(AppConfig):
                 (Role.PROGRAMME_ADMIN,),
                 order=80,
                 active_prefix="/personen/",
+                group="steering",
             ),
             NavItem(
                 _("Audit log"),
                 "portal:audit-log",
                 OVERSIGHT,
                 order=90,
+                group="steering",
             ),
         )
         register_home_cards(cards.portal_cards)

@@ -16,12 +16,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
     from portal.http import AuthenticatedHttpRequest
     from portal.models import User
     from portal.roles import Role
+
+
+# Menus of the main navigation: the key an entry names as its `group`, and the menu's label.
+# Fewer, grouped entries keep the header on one line (desktop) and short (phone menu).
+NAV_GROUPS: dict[str, Promise] = {
+    "programme": _("Programme"),
+    "participate": _("Take part"),
+    "steering": _("Steering"),
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class NavItem:
     roles: tuple[Role, ...] = ()  # empty: everyone signed in
     order: int = 50
     active_prefix: str = ""  # URL path prefix that marks the item as current
+    group: str = ""  # a key of NAV_GROUPS, or "" for an entry of its own
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,8 @@ report_fact_providers: list[ReportFacts] = []
 
 def register_nav(*items: NavItem) -> None:
     for item in items:
+        if item.group and item.group not in NAV_GROUPS:
+            raise ValueError(f"unknown navigation group {item.group!r} of {item.url_name}")
         if item not in nav_items:
             nav_items.append(item)
     nav_items.sort(key=lambda i: i.order)

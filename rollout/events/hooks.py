@@ -36,7 +36,15 @@ def register() -> None:
     from rollout.events.cards import event_cards
     from rollout.events.mail import REMINDER
 
-    register_nav(NavItem(_("Events"), "rollout:event-list", order=20, active_prefix="/termine/"))
+    register_nav(
+        NavItem(
+            _("Events"),
+            "rollout:event-list",
+            order=20,
+            active_prefix="/termine/",
+            group="programme",
+        )
+    )
     register_home_cards(event_cards)
     register_action_labels(AUDIT_LABELS)
     register_reminder(REMINDER)

@@ -32,10 +32,19 @@ AUDIT_LABELS = {
 
 NAV = (
     NavItem(
-        _("Multipliers"), "rollout:multiplier-list", order=30, active_prefix="/multiplikatoren/"
+        _("Multipliers"),
+        "rollout:multiplier-list",
+        order=30,
+        active_prefix="/multiplikatoren/",
+        group="participate",
     ),
     NavItem(
-        _("Committees"), "rollout:governance", roles=OVERSIGHT, order=70, active_prefix="/gremien/"
+        _("Committees"),
+        "rollout:governance",
+        roles=OVERSIGHT,
+        order=70,
+        active_prefix="/gremien/",
+        group="steering",
     ),
 )
 

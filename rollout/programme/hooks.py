@@ -25,13 +25,14 @@ AUDIT_LABELS = {
 }
 
 NAV = (
-    NavItem(_("Roadmap"), "rollout:roadmap", order=10),
+    NavItem(_("Roadmap"), "rollout:roadmap", order=10, group="programme"),
     NavItem(
         _("Programme dashboard"),
         "rollout:dashboard",
         roles=OVERSIGHT,
         order=60,
         active_prefix="/programm/",
+        group="steering",
     ),
 )
 

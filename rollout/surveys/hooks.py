@@ -44,4 +44,12 @@ def register() -> None:
     register_metric(Kpi.Metric.SURVEY_CONFIDENCE, survey_confidence, describe=describe_confidence)
     register_action_labels(AUDIT_LABELS)
     register_home_cards(survey_cards)
-    register_nav(NavItem(_("Surveys"), "rollout:survey-list", order=35, active_prefix="/umfragen/"))
+    register_nav(
+        NavItem(
+            _("Surveys"),
+            "rollout:survey-list",
+            order=35,
+            active_prefix="/umfragen/",
+            group="participate",
+        )
+    )

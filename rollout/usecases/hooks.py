@@ -72,6 +72,10 @@ def register() -> None:
     register_inbox(usecase_inbox)
     register_nav(
         NavItem(
-            _("Use cases"), "rollout:usecase-list", order=25, active_prefix="/anwendungsfaelle/"
+            _("Use cases"),
+            "rollout:usecase-list",
+            order=25,
+            active_prefix="/anwendungsfaelle/",
+            group="participate",
         )
     )
