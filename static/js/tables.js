@@ -23,6 +23,12 @@
     Array.from(table.rows).forEach(function (row) {
       row.setAttribute("role", "row");
       if (row.parentElement === table.tHead) return;
+      // One cell over all columns heads a group of rows: a heading, not a card.
+      if (row.cells.length === 1 && (row.cells[0].colSpan || 1) >= names.length && names.length > 1) {
+        row.classList.add("group-row");
+        row.cells[0].setAttribute("role", row.cells[0].tagName === "TH" ? "columnheader" : "cell");
+        return;
+      }
       let column = 0;
       Array.from(row.cells).forEach(function (cell) {
         const name = names[column];
