@@ -214,6 +214,7 @@ def get_embedder() -> Embedder | None:
         if _key != key:
             if _embedder is not None and _key is not None and _key[0] == os.getpid():
                 _embedder.close()  # settings changed (tests); a forked child leaves it alone
+            _embedder, _key = None, None  # never hand out the closed one if loading raises
             _embedder, _key = _load(backend, path), key  # a failure is remembered: no retry storm
         return _embedder
 

@@ -261,6 +261,9 @@ def get_backend() -> LlmBackend:
         if _backend is None or _backend_key != key:
             if hasattr(_backend, "close"):
                 _backend.close()  # settings changed (tests): free the old model first
+            # Forget it before loading: if the new one fails to load, a later call must
+            # load afresh, never hand out the closed model (llama.cpp would crash on it).
+            _backend, _backend_key = None, None
             _backend = _load()
             _backend_key = key
         return _backend
