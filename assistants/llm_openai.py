@@ -59,7 +59,9 @@ class OpenAiBackend:
         host = (parts.hostname or "").lower()
         if host not in self.allowed_hosts:
             raise LlmError(
-                gettext("the model server %(host)s is not in PORTAL_LLM_ALLOWED_HOSTS")
+                gettext(
+                    "the model server %(host)s is not among the servers an administrator allowed"
+                )
                 % {"host": host}
             )
 

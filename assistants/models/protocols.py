@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,7 +46,10 @@ class ProtocolTemplate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} (v{self.version})"
+        return gettext("%(name)s, version %(version)s") % {
+            "name": self.name,
+            "version": self.version,
+        }
 
 
 class ModelWritten:

@@ -73,15 +73,21 @@ def sparkline(
     target: Decimal | float | None = None,
     width: int = 160,
     height: int = 40,
+    low: float = 0.0,
+    high: float | None = None,
 ) -> SafeString:
-    """Draw the values over time as a line, with the target as a dashed line."""
+    """Draw the values over time as a line, with the target as a dashed line.
+
+    The vertical axis runs from `low` to `high` (default: the largest value or target), so
+    that scores below zero (the NPS, −100 to +100) can be drawn as well.
+    """
     pad = 3
     values = [float(v) for _d, v in points]
-    top = max([*values, float(target or 0), 1.0])
+    top = high if high is not None else max([*values, float(target or 0), 1.0])
     inner_w, inner_h = width - 2 * pad, height - 2 * pad
 
     def y(value: float) -> float:
-        return pad + inner_h * (1 - value / top)
+        return pad + inner_h * (1 - (value - low) / (top - low))
 
     body = ""
     if target is not None:

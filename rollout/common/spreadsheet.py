@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -13,6 +14,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value: object) -> str:
     """Return the cell as text; one a spreadsheet would run as a formula gets a leading '."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return str(value)  # a number is never a formula: "-12" stays a number
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 

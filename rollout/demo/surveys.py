@@ -33,14 +33,15 @@ from rollout.surveys.feedback import month_start
 from rollout.surveys.seal import surveys_seal_closed
 
 Kind = SurveyQuestion.Kind
-SERIES = "pulse"
+SERIES = "Stimmungsbild KI"
+OLD_SERIES = "pulse"  # the series' key before it got a name people read
 USAGE = ["täglich", "mehrmals pro Woche", "seltener", "nie"]
 QUESTIONS = [
     (Kind.LIKERT, "confidence", "Wie sicher fühlen Sie sich im Umgang mit KI bei der Arbeit?"),
     (Kind.LIKERT, "job_worry", "Sorgen Sie sich wegen KI um Ihren Arbeitsplatz?"),
     (Kind.CHOICE, "usage", "Wie oft nutzen Sie KI-Werkzeuge bei der Arbeit?"),
     (
-        Kind.SCALE,
+        Kind.NPS,
         "nps",
         "Wie wahrscheinlich ist es, dass Sie die KI-Werkzeuge des Portals einer Kollegin "
         "oder einem Kollegen empfehlen?",
@@ -124,7 +125,7 @@ def _answers(
             rows.append(SurveyAnswer(response=response, question=q, text=value))
         elif q.kind == Kind.CHOICE:
             rows.append(SurveyAnswer(response=response, question=q, choice=value))
-        elif q.kind in (Kind.LIKERT, Kind.SCALE):
+        elif q.kind in (Kind.LIKERT, Kind.SCALE, Kind.NPS):
             rows.append(SurveyAnswer(response=response, question=q, number=value))
     return rows
 
@@ -132,6 +133,8 @@ def _answers(
 def _wave(wave, phases: dict[int, Phase], people: list[User], admin: User | None) -> int:
     number, opens, closes, phase, share, *_rest = wave
     title = f"Stimmungsbild KI – Welle {number}"
+    # a demo seeded before the series had a name keeps its waves, under the name
+    Survey.objects.filter(title=title, series=OLD_SERIES).update(series=SERIES)
     if Survey.objects.filter(title=title, series=SERIES).exists():
         return 0
     now = timezone.now().replace(minute=0, second=0, microsecond=0)

@@ -106,6 +106,8 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="registration_once_per_person")
@@ -208,6 +210,10 @@ class CalendarToken(models.Model):
     )
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user}"

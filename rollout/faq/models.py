@@ -79,6 +79,10 @@ class FaqEntry(models.Model):
 class FaqEmbedding(Embedding):
     entry = models.OneToOneField(FaqEntry, on_delete=models.CASCADE, related_name="embedding")
 
+    class Meta:
+        verbose_name = _("FAQ search vector")
+        verbose_name_plural = _("FAQ search vectors")
+
     def __str__(self) -> str:
         return f"embedding of FAQ entry {self.entry_id} ({self.model_name})"
 

@@ -61,6 +61,8 @@ class OfficeHourSlot(models.Model):
     cancelled = models.BooleanField(_("cancelled by the host"), default=False)
 
     class Meta:
+        verbose_name = _("office hour slot")
+        verbose_name_plural = _("office hour slots")
         ordering = ["starts_at"]
         constraints = [
             models.UniqueConstraint(
@@ -88,6 +90,8 @@ class Booking(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("office hour booking")
+        verbose_name_plural = _("office hour bookings")
         ordering = ["slot__starts_at"]
         constraints = [
             models.UniqueConstraint(

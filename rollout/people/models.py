@@ -122,5 +122,9 @@ class CandidateDismissal(models.Model):
     )
     dismissed_at = models.DateTimeField()
 
+    class Meta:
+        verbose_name = _("dismissed multiplier suggestion")
+        verbose_name_plural = _("dismissed multiplier suggestions")
+
     def __str__(self) -> str:
         return f"{self.user} dismissed {self.dismissed_at:%Y-%m-%d}"

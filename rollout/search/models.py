@@ -9,6 +9,7 @@ dimension (`vector::vector(N)`, partial on `dimension = N`), created by
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from pgvector.django import VectorField
 
 MAX_WORD_LENGTH = 60  # longer "words" are noise (hashes, URLs); the trigger skips them
@@ -30,6 +31,10 @@ class UseCaseEmbedding(Embedding):
         "rollout.UseCase", on_delete=models.CASCADE, related_name="embedding"
     )
 
+    class Meta:
+        verbose_name = _("use case search vector")
+        verbose_name_plural = _("use case search vectors")
+
     def __str__(self) -> str:
         return f"embedding of use case {self.use_case_id} ({self.model_name})"
 
@@ -48,6 +53,8 @@ class SearchWord(models.Model):
     folded = models.CharField(max_length=MAX_WORD_LENGTH)  # portal_fold(lexeme)
 
     class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
         constraints = [
             models.UniqueConstraint(fields=["source", "lexeme"], name="search_word_unique")
         ]
@@ -75,6 +82,8 @@ class SearchWordKey(models.Model):
     key = models.CharField(max_length=MAX_WORD_LENGTH)
 
     class Meta:
+        verbose_name = _("search word key")
+        verbose_name_plural = _("search word keys")
         indexes = [models.Index(fields=["key"], name="search_word_key")]
 
     def __str__(self) -> str:

@@ -54,14 +54,15 @@ class SurveyForm(forms.Form):
         help_text=_("Only when the survey is for one role."),
     )
     phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none(), required=False)
-    series = forms.SlugField(
+    series = forms.CharField(
         label=_("Series"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"list": "series-names"}),
         help_text=_(
-            "Repeated surveys share a series (for example “pulse”): their results are "
-            "compared over time, question by question through the questions' keys."
+            "Repeated surveys share a series, named as people should read it (for example "
+            "“AI mood survey”): their results are compared over time, question by question "
+            "through the questions' keys."
         ),
     )
 
@@ -171,7 +172,8 @@ class _Options(forms.RadioSelect):
 
 
 class AnswerForm(forms.Form):
-    """One field per question, `q<id>`: likert 1–5, scale 0–10, one choice, free text.
+    """One field per question, `q<id>`: likert 1–5, scale or recommendation 0–10, one choice,
+    free text.
 
     Closed questions need an answer; free text is always optional.
     """
@@ -198,6 +200,9 @@ class AnswerForm(forms.Form):
         if q.kind == Kind.LIKERT:
             choices = [(v, label) for v, label in LIKERT_LABELS.items()]
             help_text = ""
+        elif q.kind == Kind.NPS:
+            choices = [(v, str(v)) for v in range(11)]
+            help_text = _("0 = not at all likely, 10 = extremely likely")
         else:
             choices = [(v, str(v)) for v in range(11)]
             help_text = _("0 = not at all, 10 = completely")

@@ -64,6 +64,8 @@ class SurveyQuestion(models.Model):
     class Kind(models.TextChoices):
         LIKERT = "likert", _("agreement scale (1–5)")
         SCALE = "scale", _("scale 0–10")
+        # "How likely … recommend?": results show the Net Promoter Score, not an average
+        NPS = "nps", _("recommendation 0–10 (NPS)")
         CHOICE = "choice", _("single choice")
         TEXT = "text", _("free text")
 
@@ -77,6 +79,8 @@ class SurveyQuestion(models.Model):
 
     class Meta:
         ordering = ["survey", "order", "pk"]
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
 
     def __str__(self) -> str:
         return self.text
@@ -89,6 +93,8 @@ class SurveyParticipation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("survey participation")
+        verbose_name_plural = _("survey participations")
         constraints = [
             models.UniqueConstraint(fields=["survey", "user"], name="survey_answer_once")
         ]
@@ -108,6 +114,10 @@ class SurveyResponse(models.Model):
     # the key of the results group this response counts in, fixed with the survey's groups
     group = models.CharField(max_length=20, blank=True, default="", editable=False)
 
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+
     def __str__(self) -> str:
         return f"response to {self.survey}"
 
@@ -119,6 +129,10 @@ class SurveyAnswer(models.Model):
     number = models.SmallIntegerField(null=True, blank=True)
     choice = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True, max_length=3000)
+
+    class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
 
     def __str__(self) -> str:
         return f"answer to {self.question_id}"
@@ -137,6 +151,10 @@ class FeedbackMessage(models.Model):
     text = models.TextField(_("message"), max_length=3000)
     received_month = models.DateField(_("month received"))  # first day of the month
     handled = models.BooleanField(_("handled"), default=False)
+
+    class Meta:
+        verbose_name = _("feedback message")
+        verbose_name_plural = _("feedback messages")
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.received_month:%Y-%m})"

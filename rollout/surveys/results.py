@@ -31,6 +31,7 @@ from rollout.surveys.groups import (
     survey_groups,
     survey_groups_freeze,
 )
+from rollout.surveys.nps import Nps, nps_from_counts
 from rollout.surveys.services import CLOSED, survey_status
 
 Kind = SurveyQuestion.Kind
@@ -48,7 +49,8 @@ class QuestionResult:
     question: SurveyQuestion
     answers: int
     shown: bool
-    average: Decimal | None = None
+    average: Decimal | None = None  # agreement and 0–10 scales
+    nps: Nps | None = None  # recommendation questions: the score instead of an average
     rows: list[tuple[str, int, int]] = field(default_factory=list)  # label, count, percent
     texts: list[str] = field(default_factory=list)
     chart: SafeString | str = ""
@@ -77,7 +79,7 @@ def option_labels(question: SurveyQuestion) -> list[tuple[int | str, str]]:
     """Return (stored value, label) of every answer a closed question offers."""
     if question.kind == Kind.LIKERT:
         return [(v, f"{v} – {label}") for v, label in LIKERT_LABELS.items()]
-    if question.kind == Kind.SCALE:
+    if question.kind in (Kind.SCALE, Kind.NPS):
         return [(v, str(v)) for v in range(11)]
     if question.kind == Kind.CHOICE:
         return [(c, c) for c in question.choices or []]
@@ -95,15 +97,17 @@ def _question_result(
         (label, counts.get(value, 0), round(100 * counts.get(value, 0) / n))
         for value, label in labels
     ]
-    average = None
+    average = nps = None
     if question.kind in (Kind.LIKERT, Kind.SCALE):
         average = quantize(Decimal(sum(int(v) * c for v, c in counts.items())) / n)
+    elif question.kind == Kind.NPS:
+        nps = nps_from_counts(counts)
     chart = bar_chart(
         [(label, percent, False) for label, _count, percent in rows],
         title=question.text,
         desc="; ".join(f"{label}: {percent} %" for label, _c, percent in rows),
     )
-    return QuestionResult(question, n, True, average, rows, chart=chart)
+    return QuestionResult(question, n, True, average=average, nps=nps, rows=rows, chart=chart)
 
 
 def survey_results(survey: Survey, *, group_key: str = "") -> Results:

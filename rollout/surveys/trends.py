@@ -22,9 +22,10 @@ from rollout.common.charts import sparkline
 from rollout.models import Phase, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from rollout.programme.kpis import Reading, quantize
 from rollout.surveys.groups import min_group_size
+from rollout.surveys.nps import Nps, nps_aggregates, nps_from_row
 
 Kind = SurveyQuestion.Kind
-NUMERIC = (Kind.LIKERT, Kind.SCALE)
+NUMERIC = (Kind.LIKERT, Kind.SCALE, Kind.NPS)
 CONFIDENCE_KEY = "confidence"
 
 
@@ -57,8 +58,34 @@ class TrendLine:
     key: str
     text: str
     kind: str
-    points: list[tuple[Survey, Decimal | None, int]] = field(default_factory=list)
+    # (wave, figure, answers): the average, for recommendation questions the NPS; None
+    # where the wave or the question is below k
+    points: list[tuple[Survey, Decimal | Nps | None, int]] = field(default_factory=list)
     chart: SafeString | str = ""
+
+
+def _trend_chart(line: TrendLine) -> SafeString | str:
+    shown = [(w.closes_at.date(), v) for w, v, _n in line.points if v is not None]
+    if not shown:
+        return ""
+    if line.kind == Kind.NPS:
+        return sparkline(
+            [(d, v.score) for d, v in shown],
+            title=line.text,
+            desc=_("NPS per wave, from −100 to +100 (dashed line: 0): %(values)s")
+            % {"values": "; ".join(v.signed for _d, v in shown)},
+            target=0,
+            low=-100,
+            high=100,
+        )
+    top = 5 if line.kind == Kind.LIKERT else 10
+    return sparkline(
+        shown,
+        title=line.text,
+        desc=_("Average per wave (dashed line: top of the scale, %(top)s): %(values)s")
+        % {"top": top, "values": "; ".join(number_format(v, decimal_pos=1) for _d, v in shown)},
+        target=top,
+    )
 
 
 def series_trend(series: str, *, k: int | None = None) -> tuple[list[Survey], list[TrendLine]]:
@@ -71,10 +98,10 @@ def series_trend(series: str, *, k: int | None = None) -> tuple[list[Survey], li
         SurveyAnswer.objects.filter(question__survey__in=waves, question__kind__in=NUMERIC)
         .exclude(question__key="")
         .values("question__survey_id", "question__key", "question__kind")
-        .annotate(avg=Avg("number"), n=Count("id"))
+        .annotate(avg=Avg("number"), n=Count("id"), **nps_aggregates())
         .order_by()
     )
-    found = {(r["question__survey_id"], r["question__key"]): r for r in rows}
+    found = {(r["question__survey_id"], r["question__key"], r["question__kind"]): r for r in rows}
     texts = dict(
         SurveyQuestion.objects.filter(survey__in=waves, kind__in=NUMERIC)
         .exclude(key="")
@@ -82,27 +109,17 @@ def series_trend(series: str, *, k: int | None = None) -> tuple[list[Survey], li
         .values_list("key", "text")
     )  # the latest wave's wording wins
     lines = []
-    for key in sorted({key for _s, key in found}):
-        kind = next(r["question__kind"] for (_s, kk), r in found.items() if kk == key)
+    # a key asked once as agreement and once as recommendation gives two lines, never a mix
+    for key, kind in sorted({(key, kind) for _s, key, kind in found}):
         line = TrendLine(key, texts.get(key, key), kind)
         for wave in waves:
-            row = found.get((wave.pk, key))
+            row = found.get((wave.pk, key, kind))
             ok = row is not None and (wave.respondents or 0) >= k and row["n"] >= k
-            value = quantize(Decimal(row["avg"])) if ok else None
+            value: Decimal | Nps | None = None
+            if ok:
+                value = nps_from_row(row) if kind == Kind.NPS else quantize(Decimal(row["avg"]))
             line.points.append((wave, value, row["n"] if ok else 0))
-        shown = [(w.closes_at.date(), v) for w, v, _n in line.points if v is not None]
-        if shown:
-            top = 5 if kind == Kind.LIKERT else 10
-            line.chart = sparkline(
-                shown,
-                title=line.text,
-                desc=_("Average per wave (dashed line: top of the scale, %(top)s): %(values)s")
-                % {
-                    "top": top,
-                    "values": "; ".join(number_format(v, decimal_pos=1) for _d, v in shown),
-                },
-                target=top,
-            )
+        line.chart = _trend_chart(line)
         lines.append(line)
     return waves, lines
 
@@ -112,9 +129,11 @@ class PhaseFigure:
     phase: Phase
     key: str
     kind: str
-    average: Decimal
+    average: Decimal | None  # None for recommendation questions: they have `nps`
     answers: int
     surveys: int
+    text: str = ""  # the question as the latest survey asked it
+    nps: Nps | None = None
 
 
 def phase_figures(*, k: int | None = None) -> list[PhaseFigure]:
@@ -132,10 +151,11 @@ def phase_figures(*, k: int | None = None) -> list[PhaseFigure]:
         .values(
             "question__survey__phase_id", "question__survey_id", "question__key", "question__kind"
         )
-        .annotate(total=Sum("number"), n=Count("id"))
+        .annotate(total=Sum("number"), n=Count("id"), **nps_aggregates())
         .order_by()
     )
     sums: dict[tuple[int, str, str], list[int]] = {}
+    scores: dict[tuple[int, str, str], Nps] = {}
     for r in rows:
         if r["n"] < k:
             continue
@@ -144,10 +164,19 @@ def phase_figures(*, k: int | None = None) -> list[PhaseFigure]:
         found[0] += r["total"] or 0
         found[1] += r["n"]
         found[2] += 1
-    figures = [
-        PhaseFigure(phases[phase], key, kind, quantize(Decimal(total) / n), n, surveys)
-        for (phase, key, kind), (total, n, surveys) in sums.items()
-    ]
+        scores[key] = scores.get(key, Nps(0, 0, 0)) + nps_from_row(r)
+    texts = dict(
+        SurveyQuestion.objects.filter(survey__in=eligible, kind__in=NUMERIC)
+        .exclude(key="")
+        .order_by("survey__opens_at", "pk")
+        .values_list("key", "text")
+    )  # the latest survey's wording wins
+    figures = []
+    for (phase, key, kind), (total, n, surveys) in sums.items():
+        nps = scores[(phase, key, kind)] if kind == Kind.NPS else None
+        average = None if nps is not None else quantize(Decimal(total) / n)
+        text = texts.get(key, key)
+        figures.append(PhaseFigure(phases[phase], key, kind, average, n, surveys, text, nps))
     return sorted(figures, key=lambda f: (f.phase.number, f.key))
 
 

@@ -82,10 +82,18 @@ def _csv_rows(results: Results) -> list[list[object]]:
             rows.append([*head, q.question.text, q.question.key, q.answers, "", "", "", ""])
             continue
         average = number_format(q.average, decimal_pos=1) if q.average is not None else ""
+        nps = (
+            [q.nps.score, q.nps.promoter_percent, q.nps.passive_percent, q.nps.detractor_percent]
+            if q.nps is not None
+            else []
+        )
         for option, count, percent in q.rows:
             rows.append(
-                [*head, q.question.text, q.question.key, q.answers, average, option, count, percent]
-            )
+                [
+                    *head, q.question.text, q.question.key, q.answers, average, option, count,
+                    percent, *nps,
+                ]
+            )  # fmt: skip
     return rows
 
 
@@ -103,6 +111,8 @@ def survey_export(request: AuthenticatedHttpRequest, survey_id: int) -> HttpResp
         [
             _("Survey"), _("Group"), _("Respondents"), _("Question"), _("Key"), _("Answers"),
             _("Average"), _("Answer"), _("Count"), _("Share %"),
+            # recommendation questions only (the NPS replaces their average)
+            _("NPS"), _("Promoters % (9–10)"), _("Passives % (7–8)"), _("Detractors % (0–6)"),
         ]
     )  # fmt: skip
     for results in groups:

@@ -137,6 +137,8 @@ class UseCaseTransition(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("use case status change")
+        verbose_name_plural = _("use case status changes")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -158,6 +160,8 @@ class UseCaseValidation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("use case validation")
+        verbose_name_plural = _("use case validations")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -179,6 +183,8 @@ class DataProtectionSignoff(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("data protection sign-off")
+        verbose_name_plural = _("data protection sign-offs")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -193,6 +199,8 @@ class UseCaseVote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("use case vote")
+        verbose_name_plural = _("use case votes")
         constraints = [models.UniqueConstraint(fields=["use_case", "user"], name="vote_once")]
 
     def __str__(self) -> str:
@@ -205,6 +213,8 @@ class UseCaseFollow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("use case follower")
+        verbose_name_plural = _("use case followers")
         constraints = [models.UniqueConstraint(fields=["use_case", "user"], name="follow_once")]
 
     def __str__(self) -> str:
@@ -220,6 +230,8 @@ class UseCaseComment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("use case comment")
+        verbose_name_plural = _("use case comments")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -242,6 +254,8 @@ class UseCaseAttachment(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("use case file")
+        verbose_name_plural = _("use case files")
         ordering = ["added_at", "pk"]
 
     def __str__(self) -> str:

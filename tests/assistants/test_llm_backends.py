@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -116,5 +117,31 @@ def test_openai_compatible_server(server: str) -> None:
 
 
 def test_server_host_must_be_allowed(server: str) -> None:
-    with pytest.raises(LlmError, match="PORTAL_LLM_ALLOWED_HOSTS"):
+    with pytest.raises(LlmError) as refused:
         OpenAiBackend(server, model="tiny", api_key="", allowed_hosts=["llm.firma.test"])
+    # the person whose job failed reads which server, not the name of a setting
+    assert urlsplit(server).hostname in str(refused.value)
+    assert "PORTAL_" not in str(refused.value)
+
+
+def test_a_model_that_fails_to_load_leaves_no_closed_model_behind(
+    settings, tiny_chat_model: Path, tmp_path: Path
+) -> None:
+    """Switching to a broken file closes the old model; switching back must load it anew
+    (handing out the closed one crashed the process inside llama.cpp)."""
+    from assistants.llm import get_backend
+
+    settings.LLM_BACKEND = "llama_cpp"
+    settings.LLM_MODEL_PATH, settings.LLM_N_CTX = tiny_chat_model, 1024
+    first = get_backend()
+    broken = tmp_path / "kaputt.gguf"
+    broken.write_bytes(b"GGUF" + b"\x00" * 64)
+    settings.LLM_MODEL_PATH = broken
+    with pytest.raises((LlmError, ValueError)):  # llama-cpp-python refuses the file
+        get_backend()
+
+    settings.LLM_MODEL_PATH = tiny_chat_model
+    again = get_backend()
+
+    assert again is not first
+    assert again.context_length() == 1024

@@ -399,5 +399,8 @@ def test_the_model_status_page_says_where_the_model_came_from(
 
     page = client.get("/assistenten/modell/").content.decode()
 
-    assert "tiny-chat.gguf" in page and "mit model_pull installiert" in page
-    assert "python manage.py model_pull qwen2.5-7b" in page
+    assert "tiny-chat.gguf" in page and "aus dem Modellkatalog installiert" in page
+    assert "python manage.py model_pull qwen2.5-7b" in page  # the command, inside <code>
+    # the setting's name only as a technical hint for administrators, in <code>
+    assert "Einstellung für Administratoren: <code>PORTAL_LLM_MODEL_PATH</code>" in page
+    assert "llama.cpp (auf diesem Server)" in page and "llama_cpp" not in page

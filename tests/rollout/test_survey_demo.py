@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from portal.demo import DEMO_DOMAIN, seed_people
 from portal.models import User
 from rollout.demo.programme import seed_programme
-from rollout.demo.surveys import seed_surveys
+from rollout.demo.surveys import SERIES, seed_surveys
 from rollout.models import FeedbackMessage, Survey, SurveyResponse
 from rollout.surveys.results import survey_results
 from rollout.surveys.services import open_surveys_waiting, survey_status
@@ -41,16 +41,19 @@ def test_demo_surveys(django_capture_on_commit_callbacks, client) -> None:
         # written in bulk, not a query or two each (52 queries when this was written).
         assert len(queries) < 100, len(queries)
     assert callbacks == [] and mail.outbox == []
-    waves = list(Survey.objects.filter(series="pulse").order_by("opens_at"))
+    waves = list(Survey.objects.filter(series="Stimmungsbild KI").order_by("opens_at"))
     assert [survey_status(w) for w in waves] == ["closed", "closed", "open"]
     assert all(w.phase is not None for w in waves)
-    closed, trend = series_trend("pulse")
+    closed, trend = series_trend(SERIES)
     assert closed == waves[:2]
     confidence = next(line for line in trend if line.key == "confidence")
     first, second = (value for _w, value, _n in confidence.points)
     assert first is not None and second is not None and second > first
     worry = next(line for line in trend if line.key == "job_worry")
     assert worry.points[1][1] < worry.points[0][1]
+    recommendation = next(line for line in trend if line.key == "nps")
+    assert recommendation.kind == "nps"  # a score from −100 to +100, not an average
+    assert all(-100 <= nps.score <= 100 for _w, nps, _n in recommendation.points)
     for wave in waves[:2]:
         assert wave.responses.count() >= 100
         results = survey_results(wave)
@@ -64,3 +67,9 @@ def test_demo_surveys(django_capture_on_commit_callbacks, client) -> None:
     count = SurveyResponse.objects.count()
     seed_surveys(lines.append)  # a second run changes nothing
     assert SurveyResponse.objects.count() == count and lines[-1] == "Demo surveys already present."
+
+    # a demo seeded when the series was still the key "pulse" keeps its waves, renamed
+    Survey.objects.filter(series=SERIES).update(series="pulse")
+    seed_surveys(lines.append)
+    assert SurveyResponse.objects.count() == count
+    assert Survey.objects.filter(series=SERIES).count() == 3
