@@ -20,7 +20,7 @@ FIRST_SUBJECT = "KI-Newsletter Nr. 1: Kickoff-Rückblick und die ersten Multipli
 
 FIRST_BODY = """Liebe Kolleginnen und Kollegen,
 
-über 200 von Ihnen waren beim Kickoff dabei – vor Ort oder online. Danke für die vielen Fragen!
+140 von Ihnen waren beim Kickoff dabei – vor Ort oder online. Danke für die vielen Fragen!
 Die wichtigsten Antworten haben wir in der FAQ gesammelt.
 
 ## Was wir beim Kickoff gelernt haben
@@ -38,10 +38,10 @@ weiter. Sprechen Sie sie an!
 
 ## Wie geht es weiter?
 
-Als Nächstes sammeln die Teams konkrete Use Cases. Interne Fachkräfte prüfen die Ergebnisse,
-bevor sie in den Arbeitsalltag übernommen werden.
+Jetzt sammeln die Teams konkrete Use Cases – die ersten sind schon eingereicht. Interne
+Fachkräfte prüfen die Ergebnisse, bevor sie in den Arbeitsalltag übernommen werden.
 
-Fragen? Die offene Sprechstunde ist jede Woche für Sie da.
+Fragen? Stellen Sie sie über die FAQ-Anlaufstelle im Portal – wir antworten allen.
 
 Ihr KI-Programmteam
 """
@@ -49,7 +49,7 @@ Ihr KI-Programmteam
 FIRST_SUBJECT_EN = "AI newsletter no. 1: kickoff review and our first multipliers"
 FIRST_BODY_EN = """Dear colleagues,
 
-more than 200 of you joined the kickoff, on site or online. Thank you for all the questions!
+140 of you joined the kickoff, on site or online. Thank you for all the questions!
 The most important answers are now in the FAQ.
 
 ## The first multipliers

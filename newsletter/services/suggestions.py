@@ -11,13 +11,13 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from newsletter.models import Issue
-from rollout.models import Event, FaqEntry, Milestone, OfficeHourSlot, Phase, UseCase
+from rollout.models import Event, FaqEntry, OfficeHourSlot, Phase, UseCase
+from rollout.programme import selectors
 
 AHEAD = timedelta(weeks=3)
 FIRST_ISSUE_LOOKBACK = timedelta(days=30)
@@ -124,24 +124,30 @@ def _faq(since: datetime) -> list[str]:
 
 
 def _progress(since: datetime) -> list[str]:
+    """Phases begun, under way or completed, and milestones reached since `since`: as the
+    roadmap shows them (milestones tied to a KPI are reached by the data)."""
+    programme = selectors.current_programme()
+    if programme is None:
+        return []
     day = timezone.localtime(since).date()
-    phases = Phase.objects.filter(
-        Q(actual_start__gte=day) | Q(actual_end__gte=day) | Q(status=Phase.Status.ACTIVE)
-    ).order_by("number")
-    today = timezone.localdate()
+    overview = selectors.programme_overview(programme)
     lines = []
-    for phase in phases:
-        if phase.status == Phase.Status.DONE:
+    for row in overview.rows:
+        phase = row.phase
+        if row.status == Phase.Status.DONE and phase.actual_end and phase.actual_end >= day:
             lines.append(_("Phase {phase} is completed.").format(phase=markdown_text(str(phase))))
-        elif phase.status == Phase.Status.ACTIVE:
+        elif row.status == Phase.Status.ACTIVE:
             lines.append(
                 _("Phase {phase} is under way ({percent} % of the planned time).").format(
-                    phase=markdown_text(str(phase)), percent=phase.progress_percent(today)
+                    phase=markdown_text(str(phase)), percent=row.time_percent
                 )
             )
-    milestones = Milestone.objects.filter(done_on__gte=day).order_by("done_on")
+    milestones = [m for m in overview.milestones if m.reached_on and m.reached_on >= day]
     reached = _("Milestone reached: {title}")
-    lines += [reached.format(title=markdown_text(m.title)) for m in milestones]
+    lines += [
+        reached.format(title=markdown_text(m.title))
+        for m in sorted(milestones, key=lambda m: (m.reached_on, m.pk))
+    ]
     return [_section(_("Where the programme stands"), lines)] if lines else []
 
 

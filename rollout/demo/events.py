@@ -49,19 +49,19 @@ _SPECS = [
                      ("Aufzeichnung des Kickoffs", f"{INTRANET}/kickoff-aufzeichnung")),
           text="Basiswissen für alle: Was generative KI ist, wo sie im Büro hilft, wo ihre "
                "Grenzen liegen – und warum unsere Daten auf dem eigenen Server bleiben."),
-    _Spec("workshop", "Early-Adopter-Workshop: Prompting in der Praxis", -100, time(9), 4, 14,
+    _Spec("workshop", "Early-Adopter-Workshop: Prompting in der Praxis", -135, time(9), 4, 14,
           "Schulungsraum 2", 2, "bob", booked=14, attended=12,
           materials=(("Übungsblatt Prompting", f"{INTRANET}/workshop-prompting-uebungen.pdf"),
                      ("Prompt-Vorlagen der Teams", f"{INTRANET}/prompt-vorlagen"))),
-    _Spec("workshop", "Early-Adopter-Workshop: Use Cases finden und bewerten", -80, time(9), 4,
+    _Spec("workshop", "Early-Adopter-Workshop: Use Cases finden und bewerten", -125, time(9), 4,
           14, "Schulungsraum 2", 2, "ada", booked=13, attended=12,
           materials=(("Bewertungsraster für Use Cases", f"{INTRANET}/use-case-raster.xlsx"),)),
     _Spec("training", "Training: Prompting für Einsteiger", -45, time(13), 2, 16,
           "Schulungsraum 1", 3, "bob", booked=15, attended=12),
     _Spec("user_group", "User Group Vertrieb: KI im Angebotsprozess", -12, time(16), 1, 15, "",
           4, "bob", booked=9, attended=8),
-    _Spec("workshop", "Early-Adopter-Workshop: Datenschutz und Guardrails", 9, time(9), 4, 12,
-          "Schulungsraum 2", 2, "rita", booked=12, waiting=3),
+    _Spec("workshop", "Workshop für die Pilotteams: Datenschutz und Guardrails", 9, time(9), 4,
+          12, "Schulungsraum 2", 5, "rita", booked=12, waiting=3),
     _Spec("training", "Training: Prompting – für Vertrieb und Kundenservice", 12, time(13), 2,
           16, "Schulungsraum 1", 3, "bob", booked=9),
     _Spec("user_group", "User Group Konstruktion: KI in der technischen Dokumentation", 16,
@@ -73,6 +73,8 @@ _SPECS = [
     _Spec("training", "Training: Guardrails – sicher und datenschutzkonform", 26, time(10), 2,
           16, "", 3, "rita", booked=4),
 ]  # fmt: skip
+
+FIRST_WORKSHOPS_BEFORE = -130  # days: the first early-adopter workshop, then the second
 
 _SERIES_TITLE = "Community-Runde: Erfahrungen aus den Teams"
 
@@ -120,7 +122,7 @@ def _choose(spec: _Spec, cast: dict, multipliers: list, others: list, rng) -> li
     if spec.kind == "workshop" and spec.days < 0:  # today's multipliers, plus a few new ones
         multipliers = [u for u in multipliers if u not in cast.values()]
         new = [u for u in others if u not in cast.values()]
-        if spec.days < -90:
+        if spec.days < FIRST_WORKSHOPS_BEFORE:
             return multipliers[:8] + new[: spec.booked - 8]
         return multipliers[8:] + new[6 : 6 + spec.booked - len(multipliers[8:])]
     pool = [u for u in others + multipliers if u != host and u not in cast.values()]

@@ -46,7 +46,7 @@ SPECS = [
         "Bringt eure Fragen zum Prompting mit: Entwürfe, Zusammenfassungen, technische "
         "Dokumentation. Gern mit einem Beispiel aus eurem Alltag (ohne Kundendaten).",
         3,
-        3,
+        6,  # weekly since before the second newsletter, which quotes it
         time(14),
         time(16),
         20,
@@ -60,7 +60,7 @@ SPECS = [
         "Was darf in den Protokollgenerator, was nicht? Fragen zu Datenhoheit, dem lokalen "
         "Modell auf unserem Server und zur Betriebsvereinbarung KI.",
         1,
-        2,
+        6,
         time(10),
         time(11, 30),
         30,
@@ -73,7 +73,7 @@ SPECS = [
         "Eine Besprechungsmitschrift mitbringen und gemeinsam ein Ergebnisprotokoll erzeugen, "
         "prüfen und freigeben.",
         2,
-        -1,
+        -2,  # in the first days of phase 5, when the pilot teams start
         time(13),
         time(15),
         30,

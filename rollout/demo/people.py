@@ -214,8 +214,9 @@ DECISIONS = [
     (
         "Freigabe Protokollgenerator für Pilotteams",
         -14,
-        "Der Protokollgenerator wird für drei Pilotteams freigegeben, unter den Auflagen "
-        "des Ethikboards.",
+        "Der Protokollgenerator wird zum Start der Phase 5 für drei Pilotteams freigegeben, "
+        "unter den Auflagen des Ethikboards und sobald die Betriebsvereinbarung unterzeichnet "
+        "ist.",
         "",
         "Fehlerhafte Zusammenfassungen; Ergebnisse werden vor der Übernahme geprüft.",
         [3, 5],
@@ -282,7 +283,10 @@ def seed_multipliers(write: Callable[[str], None]) -> None:
     admin = _cast("ada")
     group = Group.objects.get(name=Role.MULTIPLIER)
     holders = set(group.user_set.values_list("pk", flat=True))
-    workshops = list(Event.objects.filter(kind=Event.Kind.WORKSHOP, ends_at__lt=now))
+    workshops = list(
+        Event.objects.filter(kind=Event.Kind.WORKSHOP, ends_at__lt=now).order_by("starts_at")
+    )
+    first = workshops[0] if workshops else None
     attended: dict[int, Registration] = {}
     for registration in Registration.objects.filter(
         event__in=workshops, attended_at__isnull=False
@@ -311,8 +315,9 @@ def seed_multipliers(write: Callable[[str], None]) -> None:
                 focus=options[(per_department[short] - 1) % len(options)],
                 source_event=source,
                 confirmed_by=admin,
-                confirmed_at=min(now, source.ends_at + timedelta(days=3))
-                if source
+                # role holders without a workshop record were trained at the first one
+                confirmed_at=min(now, (source or first).ends_at + timedelta(days=3))
+                if source or first
                 else now - timedelta(days=90 - index),
             )
         )

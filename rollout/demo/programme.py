@@ -1,4 +1,10 @@
-"""Demo programme: the five phases of the seed company, with dates around today."""
+"""Demo programme: the five phases of the seed company, with dates around today.
+
+The story on the day it is loaded: kickoff and workshops are done, the use cases and the
+exchange formats run, the assistants start next week once the works agreement is signed.
+Events, surveys, office hours, decisions and milestones are dated to fit (the demo
+coherence test checks it).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from rollout.demo.events import seed_events
 from rollout.models import Phase, Programme
 
 PROGRAMME_NAME = "KI im Büroalltag"
+PHASE_5_STARTS_IN = 7  # days: right after the works agreement is signed
 
 # (number, kind, title, goal, owner, planned start/end in days from today, status)
 _PHASES = [
@@ -23,8 +30,8 @@ _PHASES = [
         "Eine unternehmensweite Veranstaltung vermittelt allen Mitarbeitenden das Basiswissen, "
         "baut Vorbehalte ab und erleichtert den Einstieg.",
         "ada",
-        -160,
-        -130,
+        -175,
+        -148,
         Phase.Status.DONE,
     ),
     (
@@ -34,8 +41,8 @@ _PHASES = [
         "Engagierte Mitarbeitende erhalten vertieftes Wissen und werden als Multiplikatoren für "
         "ihre Teams gewonnen.",
         "ada",
-        -125,
-        -60,
+        -145,
+        -103,
         Phase.Status.DONE,
     ),
     (
@@ -45,8 +52,8 @@ _PHASES = [
         "Die Teams entwickeln kleine, klar abgegrenzte Anwendungsfälle, die im Arbeitsalltag "
         "sofort spürbaren Nutzen stiften; interne Fachkräfte validieren die Ergebnisse.",
         "bob",
-        -55,
-        45,
+        -142,
+        40,
         Phase.Status.ACTIVE,
     ),
     (
@@ -56,7 +63,7 @@ _PHASES = [
         "Regelmäßige Austauschformate machen Erfahrungen teilbar und bauen ein internes "
         "Wissensnetzwerk auf.",
         "bob",
-        -20,
+        -28,
         120,
         Phase.Status.ACTIVE,
     ),
@@ -67,7 +74,7 @@ _PHASES = [
         "Schrittweise Einführung leicht nutzbarer Werkzeuge wie Protokoll- und "
         "Berichtsgenerator – auf dem eigenen Server, ohne dass Daten das Haus verlassen.",
         "rita",
-        30,
+        PHASE_5_STARTS_IN,
         180,
         Phase.Status.PLANNED,
     ),

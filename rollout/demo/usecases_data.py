@@ -67,9 +67,8 @@ USE_CASES = [
         assistant=P,
         data="pc",
         estimate="3",
-        measured="2.5",
-        logged=110,
-        path=[(S.IN_REVIEW, 90, ""), (S.PILOT, 70, ""), (S.VALIDATED, 38, "")],
+        logged=50,
+        path=[(S.IN_REVIEW, 35, "")],  # the protocol generator's pilot starts with phase 5
         problem=(
             "Nach Kundenterminen liegen handschriftliche Notizen vor; das "
             "Nachtragen ins CRM dauert."
@@ -136,7 +135,7 @@ USE_CASES = [
         "KS3",
         "tr",
         tool="Lokales Sprachmodell",
-        data="c",
+        data="pc",  # the requests name the customer's staff: data protection signed it off
         estimate="6",
         measured="7.5",
         logged=130,
@@ -163,14 +162,8 @@ USE_CASES = [
         assistant=P,
         data="p",
         estimate="3",
-        measured="4",
-        logged=140,
-        path=[
-            (S.IN_REVIEW, 125, ""),
-            (S.PILOT, 110, "Pilot in drei Teams"),
-            (S.VALIDATED, 28, "Auflagen des Ethikboards umgesetzt"),
-            (S.ROLLED_OUT, 10, ""),
-        ],
+        logged=70,
+        path=[(S.IN_REVIEW, 40, "")],  # reviewed by the ethics board; pilot with phase 5
         problem=(
             "Protokolle der wöchentlichen Teambesprechungen schreibt reihum "
             "jemand – oft Tage später."
@@ -189,7 +182,7 @@ USE_CASES = [
         data="x",
         estimate="4",
         logged=60,
-        path=[(S.IN_REVIEW, 45, ""), (S.PILOT, 20, "")],
+        path=[(S.IN_REVIEW, 45, "")],  # waits for the ethics board (phase 5)
         problem=(
             "Der Monatsbericht der Produktion wird aus fünf Tabellen von Hand zusammengeschrieben."
         ),
@@ -388,7 +381,7 @@ USE_CASES = [
         "GF",
         "GF1",
         "min",
-        assistant=A,
+        tool="Lokales Sprachmodell",
         data="x",
         estimate="2.5",
         logged=65,
@@ -397,7 +390,7 @@ USE_CASES = [
             "Die monatliche Auswertung der Bestellungen nach Lieferanten ist Handarbeit in Excel."
         ),
         solution=(
-            "Der Berichtsgenerator schreibt aus dem Export einen kurzen Bericht"
+            "Das lokale Sprachmodell schreibt aus dem Export einen kurzen Bericht"
             " mit Auffälligkeiten."
         ),
     ),
@@ -534,7 +527,7 @@ COMMENTS = {
         ("walter", 34, "Bitte erst nach der Betriebsvereinbarung weiterverfolgen."),
     ],
     "Protokollgenerator für Teambesprechungen": [
-        ("rita", 27, "Auflagen des Ethikboards sind umgesetzt; Transkripte werden gelöscht."),
+        ("rita", 18, "Die Auflagen des Ethikboards stehen; der Pilot startet mit Phase 5."),
         ("charlie", 5, "Können wir das auch für die Schichtbesprechungen nutzen?"),
     ],
 }

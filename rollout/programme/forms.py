@@ -57,6 +57,11 @@ class OwnerField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.department})" if obj.department_id else obj.name
 
 
+class KpiField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Kpi) -> str:
+        return _("Phase %(n)s: %(name)s") % {"n": obj.phase.number, "name": obj.name}
+
+
 class PhaseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -106,6 +111,21 @@ class MilestoneForm(forms.Form):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     due_on = forms.DateField(label=_("Due"), widget=DATE_WIDGET)
+    kpi = KpiField(
+        label=_("Reached through KPI"),
+        queryset=Kpi.objects.none(),
+        required=False,
+        empty_label=_("— none: marked done by hand —"),
+        help_text=_(
+            "With a KPI, the milestone is reached by itself on the day the KPI first meets "
+            "the threshold, and cannot be marked done by hand."
+        ),
+    )
+    threshold = LocalDecimalField(
+        label=_("Reached at value"),
+        required=False,
+        help_text=_("For example 10. Empty: the KPI's target."),
+    )
 
     def __init__(self, *args, phase: Phase, milestone: Milestone | None = None, **kwargs) -> None:
         if milestone is not None:
@@ -115,10 +135,26 @@ class MilestoneForm(forms.Form):
                     "title": milestone.title,
                     "description": milestone.description,
                     "due_on": milestone.due_on,
+                    "kpi": milestone.kpi_id,
+                    "threshold": milestone.threshold,
                 },
             )
         super().__init__(*args, **kwargs)
         self.phase = phase
+        self.fields["kpi"].queryset = (
+            Kpi.objects.filter(phase__programme_id=phase.programme_id)
+            .select_related("phase")
+            .order_by("phase__number", "order", "pk")
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        threshold = cleaned.get("threshold")
+        if threshold is not None and cleaned.get("kpi") is None and "kpi" not in self.errors:
+            self.add_error("threshold", _("A threshold needs a KPI to compare it with."))
+        if threshold is not None and threshold <= 0:
+            self.add_error("threshold", _("The threshold must be above zero."))
+        return cleaned
 
     def clean_due_on(self):
         due = self.cleaned_data["due_on"]

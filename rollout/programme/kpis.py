@@ -39,6 +39,9 @@ class Reading:
 
 
 Compute = Callable[[date], "Reading | None"]  # None: no data to compute from yet
+# For a count: the day each of the first `limit` counted items came about, oldest first
+# (the k-th day is the day the count reached k). One query.
+CountDays = Callable[[int], list[date]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class MetricSpec:
     compute: Compute | None = None  # plugged in by the feature that owns the data
     pending: str | Promise = ""  # said instead of a number while `compute` is None
     describe: Callable[[Reading], str] | None = None
+    count_days: CountDays | None = None  # plugged in with `compute` where it is a count
 
 
 def quantize(value: Decimal | int | float) -> Decimal:
@@ -76,25 +80,43 @@ def multipliers_trained(today: date) -> Reading:
     return Reading(Decimal(n), {"n": n})
 
 
+def local_days(moments: Iterable) -> list[date]:
+    return [timezone.localdate(moment) for moment in moments]
+
+
+def multipliers_trained_days(limit: int) -> list[date]:
+    confirmed = Multiplier.objects.order_by("confirmed_at", "pk").values_list("confirmed_at")
+    return local_days(at for (at,) in confirmed[:limit])
+
+
 EXCHANGE_KINDS = ("community_round", "user_group", "sprint")
 
 
-def _rounds_held() -> dict[str, int]:
-    """Past exchange-format events with at least one person checked in, and their attendees."""
-    held = (
+def _held():
+    """Past exchange-format events with at least one person checked in."""
+    return (
         Event.objects.filter(kind__in=EXCHANGE_KINDS, starts_at__lte=timezone.now())
         .annotate(
             present=Count("registrations", filter=Q(registrations__attended_at__isnull=False))
         )
         .filter(present__gt=0)
     )
-    row = held.aggregate(rounds=Count("pk"), attendees=Sum("present"))
+
+
+def _rounds_held() -> dict[str, int]:
+    """Exchange sessions held, and their attendees."""
+    row = _held().aggregate(rounds=Count("pk"), attendees=Sum("present"))
     return {"rounds": row["rounds"] or 0, "attendees": row["attendees"] or 0}
 
 
 def rounds_held(today: date) -> Reading:
     row = _rounds_held()
     return Reading(Decimal(row["rounds"]), row)
+
+
+def rounds_held_days(limit: int) -> list[date]:
+    starts = _held().order_by("starts_at", "pk").values_list("starts_at", flat=True)
+    return local_days(starts[:limit])
 
 
 def round_attendance(today: date) -> Reading | None:
@@ -163,6 +185,12 @@ METRICS: dict[str, MetricSpec] = {
     Metric.MULTIPLIERS_TRAINED: MetricSpec(
         _("Number of people confirmed as multipliers."),
         U.COUNT,
+        count_days=multipliers_trained_days,  # the day is known exactly: no need to wait
+    ),
+    Metric.USE_CASES_LOGGED: MetricSpec(
+        _("Number of use cases the teams have logged, whatever became of them."),
+        U.COUNT,
+        pending=_("Not measured yet – arrives with the use-case library."),
     ),
     Metric.USE_CASES_VALIDATED: MetricSpec(
         _("Number of use cases that internal experts have validated."),
@@ -183,6 +211,7 @@ METRICS: dict[str, MetricSpec] = {
             "at least one person was checked in."
         ),
         U.COUNT,
+        count_days=rounds_held_days,
     ),
     Metric.ROUND_ATTENDANCE: MetricSpec(
         _("Average number of people checked in per exchange session held."),
@@ -208,15 +237,26 @@ METRICS: dict[str, MetricSpec] = {
 
 
 def register_metric(
-    metric: str, compute: Compute, *, describe: Callable[[Reading], str] | None = None
+    metric: str,
+    compute: Compute,
+    *,
+    describe: Callable[[Reading], str] | None = None,
+    count_days: CountDays | None = None,
 ) -> None:
     """Plug in the computation of `metric` (call from AppConfig.ready()).
 
     `compute(today)` must answer for all KPIs of the metric with a constant number of
-    queries (one aggregate) and return None while there is nothing to compute from.
+    queries (one aggregate) and return None while there is nothing to compute from. A count
+    may bring `count_days`, counting the same items: milestones tied to it are then reached
+    on the exact day, not on the day of the next measurement.
     """
     spec = METRICS[Metric(metric)]
-    METRICS[metric] = replace(spec, compute=compute, describe=describe or spec.describe)
+    METRICS[metric] = replace(
+        spec,
+        compute=compute,
+        describe=describe or spec.describe,
+        count_days=count_days or spec.count_days,
+    )
 
 
 # What the programme computes itself (from events, multipliers and the assistants' jobs);
@@ -364,6 +404,14 @@ class KpiResult:
         return self.kpi.definition or str(METRICS[self.kpi.metric].definition)
 
 
+def actual_of(kpi: Kpi, readings: dict[str, Reading | None]) -> Decimal | None:
+    """Return `kpi`'s value now: entered by hand, or read from `compute_actuals`."""
+    if kpi.metric == Metric.MANUAL:
+        return kpi.manual_value
+    reading = readings.get(kpi.metric) if is_computed(kpi.metric) else None
+    return reading.value if reading is not None else None
+
+
 def evaluate(
     kpi: Kpi,
     readings: dict[str, Reading | None],
@@ -371,9 +419,14 @@ def evaluate(
     today: date,
     last_measured: date | None = None,
     trend: list[tuple[date, Decimal]] | None = None,
+    phase_status: str | None = None,
 ) -> KpiResult:
-    """Return `kpi`'s result from the readings of `compute_actuals` (no queries)."""
+    """Return `kpi`'s result from the readings of `compute_actuals` (no queries).
+
+    `phase_status` is the status the phase is shown with, when it differs from the stored one.
+    """
     phase = kpi.phase
+    phase_status = phase_status or phase.status
     note, sentence, actual = "", "", None
     if kpi.metric == Metric.MANUAL:
         actual = kpi.manual_value
@@ -398,7 +451,7 @@ def evaluate(
     progress = progress_percent(actual, kpi.target)
     status = status_of(
         progress,
-        time_percent=phase.progress_percent(today),
-        phase_done=phase.status == phase.Status.DONE,
+        time_percent=phase.progress_percent(today, phase_status),
+        phase_done=phase_status == phase.Status.DONE,
     )
     return KpiResult(kpi, actual, progress, status, sentence, note, trend or [])

@@ -85,18 +85,27 @@ class Phase(models.Model):
     def is_overdue(self, today: date) -> bool:
         return self.status != self.Status.DONE and self.planned_end < today
 
-    def progress_percent(self, today: date) -> int:
-        """Return the share of the planned time that has passed (done phases: 100)."""
-        if self.status == self.Status.DONE:
+    def progress_percent(self, today: date, status: str | None = None) -> int:
+        """Return the share of the planned time that has passed (done phases: 100).
+
+        `status` overrides the stored one (the roadmap passes the status its data implies).
+        """
+        status = status or self.status
+        if status == self.Status.DONE:
             return 100
-        if self.status == self.Status.PLANNED or today <= self.planned_start:
+        if status == self.Status.PLANNED or today <= self.planned_start:
             return 0
         total = (self.planned_end - self.planned_start).days or 1
         return min(100, round(100 * (today - self.planned_start).days / total))
 
 
 class Milestone(models.Model):
-    """A dated checkpoint of a phase; done when someone marks it (who and when is kept)."""
+    """A dated checkpoint of a phase.
+
+    Reached by hand (an admin marks it done; who and when is kept) or, when it is tied to a
+    KPI, by the data: on the day the KPI first met `threshold` (its target when empty). Such
+    a milestone is never ticked by hand (`rollout.programme.progress` derives it).
+    """
 
     phase = models.ForeignKey(
         Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="milestones"
@@ -113,11 +122,28 @@ class Milestone(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    kpi = models.ForeignKey(
+        "Kpi",
+        verbose_name=_("reached through KPI"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="milestones",
+    )
+    threshold = models.DecimalField(
+        _("reached at value"), max_digits=10, decimal_places=1, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["due_on", "pk"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(threshold__isnull=True) | models.Q(threshold__gt=0),
+                name="milestone_threshold_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -137,6 +163,7 @@ class Kpi(models.Model):
     class Metric(models.TextChoices):
         KICKOFF_REACH = "kickoff_reach", _("Staff reached by a kickoff")
         MULTIPLIERS_TRAINED = "multipliers_trained", _("Multipliers trained")
+        USE_CASES_LOGGED = "use_cases_logged", _("Use cases logged")
         USE_CASES_VALIDATED = "use_cases_validated", _("Use cases validated")
         TIME_SAVED = "time_saved", _("Time saved per week")
         ROUNDS_HELD = "rounds_held", _("Community rounds held")

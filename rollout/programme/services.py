@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_record
-from rollout.models import Kpi, KpiMeasurement, Milestone, Phase
+from rollout.models import Kpi, KpiMeasurement, Milestone, Phase, Programme
 from rollout.programme import kpis as kpi_metrics
 
 PhaseStatus = Phase.Status
@@ -82,6 +82,8 @@ def phase_update(
         )
     if planned_end < planned_start:
         raise ProgrammeError(_("The planned end must not be before the planned start."))
+    if status == PhaseStatus.DONE and before != PhaseStatus.DONE:
+        _refuse_open_milestones(phase, today)
     fields = {"title": title, "goal": goal, "owner": owner, "status": status}
     fields |= {"planned_start": planned_start, "planned_end": planned_end}
     if status == PhaseStatus.ACTIVE and before == PhaseStatus.PLANNED:
@@ -104,13 +106,52 @@ def phase_update(
     return phase
 
 
+def _refuse_open_milestones(phase: Phase, today: date) -> None:
+    """A completed phase has every milestone reached (the rule in `progress`)."""
+    from rollout.programme.selectors import programme_overview
+
+    overview = programme_overview(phase.programme, today=today)
+    row = next(r for r in overview.rows if r.phase.pk == phase.pk)
+    open_ = [m.title for m in row.milestones if m.reached_on is None]
+    if open_:
+        raise ProgrammeError(
+            _(
+                "The phase cannot be completed while milestones are open: %(titles)s. Mark "
+                "those ticked by hand as done; those measured by a KPI are reached when it "
+                "meets their threshold."
+            )
+            % {"titles": ", ".join(f"„{t}“" for t in open_)}
+        )
+
+
+def _tie(kpi: Kpi | None, threshold: Decimal | None, phase: Phase) -> dict:
+    """Return the fields tying a milestone to a KPI; tied, its data decides, not a tick."""
+    if kpi is None:
+        if threshold is not None:
+            raise ProgrammeError(_("A threshold needs a KPI to compare it with."))
+        return {"kpi": None, "threshold": None}
+    if kpi.phase.programme_id != phase.programme_id:
+        raise ProgrammeError(_("Choose a KPI of this programme."))
+    if threshold is not None and threshold <= 0:
+        raise ProgrammeError(_("The threshold must be above zero."))
+    return {"kpi": kpi, "threshold": threshold, "done_on": None, "done_by": None}
+
+
 @transaction.atomic
 def milestone_create(
-    *, phase: Phase, by: User, title: str, due_on: date, description: str = ""
+    *,
+    phase: Phase,
+    by: User,
+    title: str,
+    due_on: date,
+    description: str = "",
+    kpi: Kpi | None = None,
+    threshold: Decimal | None = None,
 ) -> Milestone:
     milestone = Milestone.objects.create(
-        phase=phase, title=title, description=description, due_on=due_on
-    )
+        phase=phase, title=title, description=description, due_on=due_on,
+        **_tie(kpi, threshold, phase),
+    )  # fmt: skip
     audit_record(
         actor=by, action="milestone.created", target=milestone, details={"phase": phase.pk}
     )
@@ -120,9 +161,20 @@ def milestone_create(
 
 @transaction.atomic
 def milestone_update(
-    *, milestone: Milestone, by: User, title: str, due_on: date, description: str = ""
+    *,
+    milestone: Milestone,
+    by: User,
+    title: str,
+    due_on: date,
+    description: str = "",
+    kpi: Kpi | None = None,
+    threshold: Decimal | None = None,
 ) -> Milestone:
-    changed = _changed(milestone, {"title": title, "description": description, "due_on": due_on})
+    fields = {"title": title, "description": description, "due_on": due_on}
+    tie = _tie(kpi, threshold, milestone.phase)
+    if tie["kpi"] is None:  # untied: keep what was ticked by hand
+        tie = {"kpi": None, "threshold": None}
+    changed = _changed(milestone, fields | tie)
     if changed:
         milestone.save(update_fields=changed)
         audit_record(
@@ -134,8 +186,14 @@ def milestone_update(
 
 @transaction.atomic
 def milestone_mark_done(*, milestone: Milestone, by: User, today: date | None = None) -> None:
-    """Mark done today by `by`; a second click (or a second admin) changes nothing."""
+    """Mark done today by `by`; a second click (or a second admin) changes nothing.
+
+    Only milestones without a KPI are ticked by hand. A planned phase with a milestone
+    reached has begun: it becomes active (the rule in `progress`).
+    """
     today = today or timezone.localdate()
+    if milestone.kpi_id is not None:
+        raise ProgrammeError(_("This milestone is reached through its KPI, not by hand."))
     marked = Milestone.objects.filter(pk=milestone.pk, done_on__isnull=True).update(
         done_on=today, done_by=by
     )
@@ -147,11 +205,27 @@ def milestone_mark_done(*, milestone: Milestone, by: User, today: date | None = 
         target=milestone,
         details={"due_on": milestone.due_on.isoformat(), "done_on": today.isoformat()},
     )
+    _start_phase(milestone.phase, on=today, by=by)
     dashboard_cache_forget(milestone.phase.programme_id)
+
+
+def _start_phase(phase: Phase, *, on: date, by: User | None) -> None:
+    started = Phase.objects.filter(pk=phase.pk, status=PhaseStatus.PLANNED).update(
+        status=PhaseStatus.ACTIVE, actual_start=on
+    )
+    if started:
+        details = {"from": PhaseStatus.PLANNED, "to": PhaseStatus.ACTIVE, "by_data": by is None}
+        audit_record(actor=by, action="phase.activated", target=phase, details=details)
 
 
 @transaction.atomic
 def milestone_reopen(*, milestone: Milestone, by: User) -> None:
+    if milestone.kpi_id is not None:
+        raise ProgrammeError(_("This milestone is reached through its KPI, not by hand."))
+    if milestone.phase.status == PhaseStatus.DONE:
+        raise ProgrammeError(
+            _("The phase is completed: reopen the phase first, then the milestone.")
+        )
     reopened = Milestone.objects.filter(pk=milestone.pk, done_on__isnull=False).update(
         done_on=None, done_by=None
     )
@@ -285,4 +359,25 @@ def kpis_measure(*, today: date | None = None) -> int:
     )
     for programme_id in {k.phase.programme_id for k in kpis}:
         dashboard_cache_forget(programme_id)
+    phases_start_from_data(today=today)
     return len(rows)
+
+
+def phases_start_from_data(*, today: date | None = None) -> int:
+    """Record as active every planned phase that its data shows begun (daily, with the KPIs).
+
+    The roadmap shows this at once; storing it keeps the pages that read the stored status
+    (the home page's phase strip, the newsletter's suggestions) in line by the next day.
+    """
+    from rollout.programme.selectors import programme_overview
+
+    today = today or timezone.localdate()
+    started = 0
+    for programme in Programme.objects.filter(phases__status=PhaseStatus.PLANNED).distinct():
+        for row in programme_overview(programme, today=today).rows:
+            if row.started_by_data:
+                reached = [m.reached_on for m in row.milestones if m.reached_on is not None]
+                _start_phase(row.phase, on=min(reached, default=today), by=None)
+                dashboard_cache_forget(programme.pk)
+                started += 1
+    return started

@@ -66,9 +66,13 @@ def milestone_create(request: AuthenticatedHttpRequest, phase_id: int) -> HttpRe
     phase = get_object_or_404(Phase, pk=phase_id)
     form = MilestoneForm(_data(request), phase=phase)
     if request.method == "POST" and form.is_valid():
-        service.milestone_create(phase=phase, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The milestone is added."))
-        return redirect(_back(phase))
+        try:
+            service.milestone_create(phase=phase, by=request.user, **form.cleaned_data)
+        except service.ProgrammeError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("The milestone is added."))
+            return redirect(_back(phase))
     return _form_page(request, form, title=_("New milestone"), phase=phase)
 
 
@@ -77,9 +81,13 @@ def milestone_edit(request: AuthenticatedHttpRequest, milestone_id: int) -> Http
     milestone = get_object_or_404(Milestone.objects.select_related("phase"), pk=milestone_id)
     form = MilestoneForm(_data(request), phase=milestone.phase, milestone=milestone)
     if request.method == "POST" and form.is_valid():
-        service.milestone_update(milestone=milestone, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The milestone is saved."))
-        return redirect(_back(milestone.phase))
+        try:
+            service.milestone_update(milestone=milestone, by=request.user, **form.cleaned_data)
+        except service.ProgrammeError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("The milestone is saved."))
+            return redirect(_back(milestone.phase))
     return _form_page(
         request, form, title=_("Edit milestone"), phase=milestone.phase, subject=milestone.title
     )

@@ -1,6 +1,7 @@
 """What the use-case library plugs into the rest of the portal (called from AppConfig.ready()).
 
-- the KPI metrics "use cases validated" and "time saved" (one aggregate query each),
+- the KPI metrics "use cases logged", "use cases validated" and "time saved" (one aggregate
+  query each; the counts also say on which day they reached each value),
 - the multiplier directory's "use cases logged" counter,
 - the audit log's names for the use-case actions,
 - the use-case lines of the steering-committee report,
@@ -34,6 +35,11 @@ def _describe_validated(reading: Reading) -> str:
     return ngettext("%(n)s use case validated", "%(n)s use cases validated", n) % {"n": n}
 
 
+def _describe_logged(reading: Reading) -> str:
+    n = int(reading.parts["n"])
+    return ngettext("%(n)s use case logged", "%(n)s use cases logged", n) % {"n": n}
+
+
 def _describe_time_saved(reading: Reading) -> str:
     n = int(reading.parts["n"])
     return ngettext(
@@ -53,14 +59,26 @@ def register() -> None:
     from rollout.usecases.impact import (
         time_saved,
         use_cases_logged,
+        use_cases_logged_days,
+        use_cases_logged_total,
         use_cases_validated,
+        use_cases_validated_days,
         usecase_facts,
     )
     from rollout.usecases.inbox import usecase_inbox
     from rollout.usecases.search import use_case_source
 
     register_metric(
-        Kpi.Metric.USE_CASES_VALIDATED, use_cases_validated, describe=_describe_validated
+        Kpi.Metric.USE_CASES_VALIDATED,
+        use_cases_validated,
+        describe=_describe_validated,
+        count_days=use_cases_validated_days,
+    )
+    register_metric(
+        Kpi.Metric.USE_CASES_LOGGED,
+        use_cases_logged_total,
+        describe=_describe_logged,
+        count_days=use_cases_logged_days,
     )
     register_metric(Kpi.Metric.TIME_SAVED, time_saved, describe=_describe_time_saved)
     register_activity_counter(

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from rollout.models import UseCase, UseCaseTransition
-from rollout.programme.kpis import Reading, quantize
+from rollout.programme.kpis import Reading, local_days, quantize
 from rollout.usecases.services import COUNTED
 
 MONTHS = 6  # months shown side by side; earlier ones count in the total only
@@ -60,10 +60,8 @@ def _month_starts(today: date, count: int) -> list[date]:
     return starts[::-1]
 
 
-def impact(*, today: date | None = None, months: int = MONTHS) -> Impact:
-    """Return the impact table (one query); departments by hours saved, most first."""
-    today = today or timezone.localdate()
-    starts = _month_starts(today, months)
+def _counted():
+    """Validated and rolled-out use cases, each with the moment it was first validated."""
     first_validated = (
         UseCaseTransition.objects.filter(
             use_case=OuterRef("pk"), to_status=UseCase.Status.VALIDATED
@@ -72,9 +70,17 @@ def impact(*, today: date | None = None, months: int = MONTHS) -> Impact:
         .annotate(at=Min("at"))
         .values("at")
     )
+    return UseCase.objects.filter(status__in=COUNTED).annotate(
+        validated_at=Coalesce(Subquery(first_validated), "status_changed_at")
+    )
+
+
+def impact(*, today: date | None = None, months: int = MONTHS) -> Impact:
+    """Return the impact table (one query); departments by hours saved, most first."""
+    today = today or timezone.localdate()
+    starts = _month_starts(today, months)
     rows = (
-        UseCase.objects.filter(status__in=COUNTED)
-        .annotate(validated_at=Coalesce(Subquery(first_validated), "status_changed_at"))
+        _counted()
         .annotate(month=TruncMonth("validated_at"))
         .values("department__name", "month")
         .annotate(hours=Sum(_hours()), n=Count("pk"))
@@ -111,6 +117,24 @@ def use_cases_validated(today: date) -> Reading | None:
     if not row["logged"]:
         return None
     return Reading(Decimal(row["n"]), {"n": row["n"]})
+
+
+def use_cases_validated_days(limit: int) -> list[date]:
+    """The day each counted use case was first validated, oldest first (one query)."""
+    counted = _counted().annotate(day=Coalesce("validated_at", "updated_at"))
+    moments = counted.order_by("day", "pk").values_list("day", flat=True)
+    return local_days(moments[:limit])
+
+
+def use_cases_logged_total(today: date) -> Reading:
+    """KPI: use cases logged, whatever became of them."""
+    n = UseCase.objects.count()
+    return Reading(Decimal(n), {"n": n})
+
+
+def use_cases_logged_days(limit: int) -> list[date]:
+    moments = UseCase.objects.order_by("created_at", "pk").values_list("created_at", flat=True)
+    return local_days(moments[:limit])
 
 
 def time_saved(today: date) -> Reading | None:
