@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from operator import attrgetter
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -13,11 +16,14 @@ from assistants.ingest import TranscriptError, clean_pasted_text, transcript_fro
 from assistants.kinds import reserved_templates
 from assistants.llm import ContextTooSmall
 from assistants.models import ProtocolTemplate
+from assistants.schema import LIMITS
 from assistants.services.protocols import TranscriptPlan, protocol_plan
 from portal.models import User
+from portal.widgets import PeopleSelectMultiple
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PARTICIPANTS = 50
+MAX_PARTICIPANT_NAME = LIMITS["participant"]  # what a protocol stores per name
 MAX_SPEAKERS = 60  # rename fields shown in the preview
 
 
@@ -35,8 +41,8 @@ class ProtocolForm(forms.Form):
     participants_known = forms.ModelMultipleChoiceField(
         label=_("Participants from the directory"),
         required=False,
-        queryset=User.objects.filter(is_active=True).order_by("name"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        queryset=User.objects.filter(is_active=True).select_related("department").order_by("name"),
+        widget=PeopleSelectMultiple(attrs={"size": 8}),
         help_text=_("Hold Ctrl (Cmd on a Mac) to pick several."),
     )
     participants_other = forms.CharField(
@@ -81,14 +87,34 @@ class ProtocolForm(forms.Form):
         self.rename_errors: list[str] = []
         templates = ProtocolTemplate.objects.filter(is_current=True)
         self.fields["template"].queryset = templates.exclude(key__in=reserved_templates())
+        # current versions only: the version number would say nothing here
+        self.fields["template"].label_from_instance = attrgetter("name")
         # The results-only protocol is what most meetings need; it is preselected.
         default = self.fields["template"].queryset.filter(key="ergebnisprotokoll").first()
         if default is not None:
             self.fields["template"].initial = default.pk
 
     def clean_participants_other(self) -> list[str]:
-        names = [n.strip() for n in self.cleaned_data["participants_other"].split(",")]
-        return [n[:120] for n in names if n]
+        """Split the names at commas; refuse (never cut) an over-long or garbled one."""
+        text = unicodedata.normalize("NFC", self.cleaned_data["participants_other"])
+        if any(unicodedata.category(char)[0] == "C" for char in text):
+            raise forms.ValidationError(
+                _(
+                    "The names contain control characters (such as line breaks or invisible "
+                    "characters). Please type them again."
+                )
+            )
+        names = [" ".join(name.split()) for name in text.split(",")]
+        too_long = [name for name in names if len(name) > MAX_PARTICIPANT_NAME]
+        if too_long:
+            raise forms.ValidationError(
+                [
+                    _("The name “%(name)s…” is too long: at most %(max)d characters per person.")
+                    % {"name": name[:30], "max": MAX_PARTICIPANT_NAME}
+                    for name in too_long
+                ]
+            )
+        return [name for name in names if name]
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
