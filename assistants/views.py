@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assistants import selectors
+from assistants import fact_blocks, selectors
 from assistants.forms import ProtocolForm
 from assistants.kinds import PROTOCOL, TRANSCRIPT, job_kind
 from assistants.models import GenerationJob, Protocol, StatusReport, Transcript
@@ -238,7 +238,7 @@ def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "assistants/report_new.html",
         {
-            "facts": reports.report_facts(),
+            "facts": fact_blocks.read(fact_blocks.gather()),
             "model": selectors.model_facts(),
         },
     )

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assistants import report_exports, selectors
+from assistants import fact_blocks, report_exports, selectors
 from assistants.forms import ReportForm
 from assistants.models import StatusReport
 from assistants.services import reports
@@ -52,6 +52,7 @@ def report_detail(request: AuthenticatedHttpRequest, report_id: int) -> HttpResp
         {
             "report": report,
             "data": report.data,
+            "facts": fact_blocks.read(report.fact_blocks),
             "model": selectors.model_facts(),
             "can_change": report.status == StatusReport.Status.DRAFT
             and request.user.has_role(Role.PROGRAMME_ADMIN),

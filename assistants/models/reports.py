@@ -39,6 +39,9 @@ class StatusReport(ModelWritten, models.Model):
     report_date = models.DateField(_("as of"))
     output_language = models.CharField(_("language"), max_length=5)
     facts = models.TextField(_("facts it was written from"))
+    # The same facts as headed lists with figures tables (assistants/fact_blocks.py); empty
+    # for reports made before they were kept so: those show `facts` as text.
+    fact_blocks = models.JSONField(_("facts as headed lists"), default=list, blank=True)
     schema_version = models.PositiveSmallIntegerField(default=1)
     data = models.JSONField()
     model_name = models.CharField(_("model"), max_length=200)

@@ -349,7 +349,7 @@ def test_admin_drafts_corrects_and_approves_the_status_report(visitor) -> None:
     # draft again; so does the journey, a few times.
     for _attempt in range(ATTEMPTS):
         ada.goto("/assistenten/bericht/")
-        expect(page.locator("main pre")).to_contain_text("Use Cases in den Teams")
+        expect(page.locator("main .report-facts")).to_contain_text("Use Cases in den Teams")
         _submit(ada, page.get_by_role("button", name="Bericht entwerfen"), "**/auftraege/*/")
         page.locator("#job-status:not([hx-trigger])").wait_for(timeout=300_000)
         if "fertig" in page.locator("#job-status h2").inner_text():
@@ -359,7 +359,8 @@ def test_admin_drafts_corrects_and_approves_the_status_report(visitor) -> None:
     _submit(ada, page.get_by_role("link", name="Bericht öffnen"), "**/berichte/*/")
     report_path = urlparse(page.url).path
     expect(page.locator("main")).to_contain_text("Entwurf des KI-Modells")
-    expect(page.locator("main pre")).to_contain_text("Use Cases in den Teams")
+    expect(page.locator("main .report-facts")).to_contain_text("Use Cases in den Teams")
+    expect(page.get_by_role("table", name="Kennzahlen")).to_contain_text("Zielwert")
 
     walter = visitor()
     walter.login("walter")
