@@ -11,7 +11,7 @@ class AssistantsConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import celeryd_after_setup, worker_process_init
 
-        from assistants import cards, checks, setup, worker  # noqa: F401 (checks registers)
+        from assistants import cards, checks, demo, setup, worker  # noqa: F401 (checks registers)
         from assistants.inbox import protocol_inbox
         from assistants.kinds import register_job_kind
         from assistants.services import protocols, reports
@@ -19,6 +19,7 @@ class AssistantsConfig(AppConfig):
         from portal.audit import register_action_labels
         from portal.registry import (
             NavItem,
+            register_demo_seeder,
             register_home_cards,
             register_inbox,
             register_nav,
@@ -30,6 +31,7 @@ class AssistantsConfig(AppConfig):
             NavItem(_("Assistants"), "assistants:index", order=40),
             NavItem(_("My action items"), "assistants:action-items", order=45),
         )
+        register_demo_seeder(demo.seed_assistants)
         register_stack_preparer(setup.prepare_demo_model)
         register_stack_preparer(setup.prepare_speech_model)
         register_home_cards(cards.protocol_cards)

@@ -4,6 +4,7 @@ model, checked and approved by a programme admin.
 Its input is a text of facts that every app contributes through
 `portal.registry.report_fact_providers`, so the model states nothing else; the result is a
 `StatusReport` (its own document: summary, sections, risks, next steps), never a protocol.
+The report also keeps those facts as headed lists with their figures (assistants/fact_blocks.py).
 The "statusbericht" template holds the wording an admin may revise.
 """
 
@@ -20,14 +21,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assistants import prompts, report_schema
+from assistants import fact_blocks, prompts, report_schema
 from assistants.chunking import split_transcript
 from assistants.kinds import PROTOCOL, Generated, JobKind
 from assistants.llm import ContextTooSmall, GenerationCancelled, LlmBackend
 from assistants.models import ActionItem, GenerationJob, Protocol, ProtocolTemplate, StatusReport
 from assistants.services import drafting
 from assistants.services.jobs import generation_job_create
-from portal import registry
 from portal.models import User
 from portal.roles import Role
 from portal.services import audit_record
@@ -68,24 +68,26 @@ def assistant_facts() -> list[tuple[str, list[str]]]:
 
 def report_facts() -> str:
     """Return the facts of all apps as text: the report's only source."""
-    sections = [f"Stand: {date_format(timezone.localdate(), 'SHORT_DATE_FORMAT')}"]
-    for provider in registry.report_fact_providers:
-        for heading, lines in provider():
-            sections.append(f"{heading}:\n" + "\n".join(f"- {line}" for line in lines))
-    return "\n\n".join(sections)
+    return fact_blocks.as_text(fact_blocks.gather(), timezone.localdate())
+
+
+def report_title(day: date) -> str:
+    return f"Statusbericht KI-Programm – {date_format(day, 'F Y')}"
 
 
 def report_job_create(*, owner: User, language: str) -> GenerationJob:
     today = timezone.localdate()
+    blocks = fact_blocks.gather()  # once: the text the model reads and the stored blocks agree
     return generation_job_create(
         kind=REPORT.key,
         owner=owner,
-        title=f"Statusbericht KI-Programm – {date_format(today, 'F Y')}",
+        title=report_title(today),
         day=today,
         # The wording an admin may revise; removed by hand, the built-in prompt still holds.
         template=ProtocolTemplate.objects.filter(key=REPORT_TEMPLATE, is_current=True).first(),
         output_language=language,
-        source=report_facts(),
+        source=fact_blocks.as_text(blocks, today),
+        params={"fact_blocks": blocks},
     )
 
 
@@ -162,6 +164,7 @@ def report_store(job: GenerationJob, generated: Generated, backend: LlmBackend) 
         report_date=date.fromisoformat(job.params["meeting_date"]),
         output_language=job.output_language,
         facts=job.input_text,
+        fact_blocks=job.params.get("fact_blocks") or [],
         schema_version=report_schema.REPORT_SCHEMA_VERSION,
         data=generated.document,
         model_name=backend.model_name[:200],

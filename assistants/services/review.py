@@ -160,8 +160,10 @@ def protocol_return(*, protocol: Protocol, by: User, comment: str) -> None:
 
 
 @transaction.atomic
-def protocol_approve(*, protocol: Protocol, by: User) -> list[ActionItem]:
-    """Approve: freeze the version, turn accepted action items into records, notify owners."""
+def protocol_approve(*, protocol: Protocol, by: User, notify: bool = True) -> list[ActionItem]:
+    """Approve: freeze the version, turn accepted action items into records, notify owners.
+
+    `notify=False` mails nobody: the demo data, which may be loaded without a broker."""
     from assistants.tasks import action_item_notify
 
     protocol = _locked(protocol)
@@ -187,6 +189,8 @@ def protocol_approve(*, protocol: Protocol, by: User) -> list[ActionItem]:
         if item.get("review") == "accepted"
     ]
     ActionItem.objects.bulk_create(items)
+    if not notify:
+        return items
     for item in ActionItem.objects.filter(
         protocol=protocol, version=protocol.version, owner__isnull=False
     ):

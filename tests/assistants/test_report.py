@@ -39,7 +39,7 @@ def test_facts_come_from_the_demo_programme(demo) -> None:
         "Use Cases in den Teams",
         "in Bearbeitung",
         "Multiplikator",
-        "Erstellte Protokolle: 0",
+        "Erstellte Protokolle: 3",  # the demo's meeting protocols
     ):
         assert expected in facts or expected.replace("in Bearbeitung", "läuft") in facts, expected
 
@@ -54,9 +54,10 @@ def test_report_is_drafted_into_its_own_document(
     ada = User.objects.get(email="ada@hallberg.example")
     client.force_login(ada)
     assert client.get("/assistenten/bericht/").status_code == 200
+    protocols_before = Protocol.objects.count()  # the demo's
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post("/assistenten/bericht/", {"language": "de"})
-    job = GenerationJob.objects.get()
+    job = GenerationJob.objects.latest("pk")
     assert response["Location"] == f"/assistenten/auftraege/{job.pk}/"
     assert job.kind == reports.REPORT.key
     assert "Use Cases in den Teams" in job.input_text
@@ -67,14 +68,16 @@ def test_report_is_drafted_into_its_own_document(
     assert job.status == GenerationJob.Status.DONE, job.error
     assert (job.parts_total > 1) == (n_ctx == 4096)
     assert bool(job.condensed_note) == (n_ctx == 4096)
-    assert not Protocol.objects.exists()  # a report is not a meeting protocol
+    assert Protocol.objects.count() == protocols_before  # a report is not a meeting protocol
     report = StatusReport.objects.get(job=job)
     report_schema.ReportDraft.model_validate(report.data)
     assert report.facts == job.input_text and report.status == StatusReport.Status.DRAFT
+    assert report.fact_blocks == job.params["fact_blocks"]  # the same facts, as headed lists
     page = client.get(f"/assistenten/auftraege/{job.pk}/").content.decode()
     assert f'href="/assistenten/berichte/{report.pk}/"' in page and "Bericht öffnen" in page
     detail = client.get(f"/assistenten/berichte/{report.pk}/").content.decode()
     assert "Use Cases in den Teams" in detail  # the facts, beside the draft
+    assert "Auf einen Blick" in detail and "<h3>Kennzahlen</h3>" in detail
     # A draft is not exported, not even by an admin.
     assert client.get(f"/assistenten/berichte/{report.pk}/export.pdf").status_code == 404
 
@@ -149,8 +152,8 @@ def test_approval_locks_the_report_and_opens_the_export(client, ada, walter, ali
     assert markdown.status_code == 200
     text = markdown.content.decode()
     for heading in ("Zusammenfassung", "Use Cases", "Risiken und offene Punkte",
-                    "Nächste Schritte", "Datengrundlage (aus dem Portal)"):  # fmt: skip
-        assert f"## {heading}" in text, heading
+                    "Nächste Schritte", "Anhang – Datengrundlage (aus dem Portal)"):  # fmt: skip
+        assert f"\n## {heading}\n" in text, heading
     assert "Beschlüsse" not in text and "Tagesordnung" not in text  # not a protocol's layout
     assert "Freigegeben von Ada Neumann" in text
     word = client.get(f"/assistenten/berichte/{report.pk}/export.docx")
