@@ -15,7 +15,7 @@ import datetime
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,7 +73,8 @@ class ExportMeta:
 
 
 # A section is (heading, kind, body). Kinds: "text" (str with paragraphs), "list" (list of
-# str), "agenda" (list of numbered (title, notes)), "table" (header row, then rows).
+# str), "agenda" (list of numbered (title, notes)), "table" (header row, then rows, all of
+# one width), "sections" (list of sections, headed one level down).
 Section = tuple[str, str, Any]
 
 
@@ -93,6 +94,26 @@ class Document:
     revision: int
     page_label: str
     watermark: str = ""  # shown on top and on every page (demo-model output)
+    # The title block beyond title and meta line: a line above the title ("Statusbericht")
+    # and (label, value) rows under it. A company's logo or name would join them here.
+    kicker: str = ""
+    title_rows: list[tuple[str, str]] = field(default_factory=list)
+    appendix: list[Section] = field(default_factory=list)  # after the sections, on a new page
+    # The company's branding (portal.branding): its name above the title and in the page
+    # header, its logo (a PNG the portal re-encoded) at the top of the first page.
+    company: str = ""
+    logo: bytes | None = None
+
+
+def company_branding() -> dict[str, Any]:
+    """The `company` and `logo` of a Document, as the admin set them."""
+    from portal import branding
+
+    look = branding.current()
+    return {
+        "company": text_of(look.company_name),
+        "logo": branding.logo_bytes() if look.logo_sha256 else None,
+    }
 
 
 def protocol_document(data: dict, meta: ExportMeta) -> Document:
@@ -109,6 +130,7 @@ def protocol_document(data: dict, meta: ExportMeta) -> Document:
         revision=meta.version,
         page_label=_labels(meta)["page"],
         watermark=_labels(meta)["demo"] if meta.demo else "",
+        **company_branding(),
     )
 
 
@@ -217,7 +239,13 @@ def _md_block(text: str) -> str:
     )
 
 
-def _md_section(kind: str, body: Any) -> list[str]:
+def _md_section(kind: str, body: Any, level: int = 2) -> list[str]:
+    if kind == "sections":
+        lines = []
+        for heading, sub_kind, sub_body in body:
+            lines.extend([f"{'#' * (level + 1)} {_md(heading, block=False)}", ""])
+            lines.extend([*_md_section(sub_kind, sub_body, level + 1), ""])
+        return lines[:-1]
     if kind == "text":
         return [_md_block(body)]
     if kind == "list":
@@ -230,16 +258,28 @@ def _md_section(kind: str, body: Any) -> list[str]:
             )
         return lines[:-1]
     rows = [f"| {' | '.join(_md(cell, block=False) for cell in row)} |" for row in body]
-    return [rows[0], "| --- | --- | --- |", *rows[1:]]
+    return [rows[0], "|" + " --- |" * len(body[0]), *rows[1:]]
 
 
 def render_markdown(document: Document) -> str:
     """Return the document as Markdown in which no content can become a link, image or HTML."""
-    out = [f"# {_md(document.title, block=False)}", ""]
+    out = [_md(document.company, block=False), ""] if document.company else []
+    if document.kicker:
+        out.extend([f"**{_md(document.kicker, block=False)}**", ""])
+    out.extend([f"# {_md(document.title, block=False)}", ""])
     if document.watermark:
         out.extend([f"> **{_md(document.watermark, block=False)}**", ""])
-    out.extend([_md(document.meta_line), ""])
+    if document.meta_line:
+        out.extend([_md(document.meta_line), ""])
+    if document.title_rows:
+        rows = [f"- **{_md(label, block=False)}:** {_md(value)}" for label, value in
+                document.title_rows]  # fmt: skip
+        out.extend([*rows, ""])
     for heading, kind, body in document.sections:
+        out.extend([f"## {_md(heading, block=False)}", "", *_md_section(kind, body), ""])
+    if document.appendix:
+        out.extend(["---", ""])
+    for heading, kind, body in document.appendix:
         out.extend([f"## {_md(heading, block=False)}", "", *_md_section(kind, body), ""])
     out.extend(["---", "", _md(document.closing_line), ""])
     return "\n".join(out)
@@ -274,8 +314,12 @@ def _drop_thumbnail(document: Any) -> None:
         del relationships[key]  # saving walks the relationships, so the image is not written
 
 
-def _docx_section(document: Any, kind: str, body: Any) -> None:
-    if kind == "text":
+def _docx_section(document: Any, kind: str, body: Any, level: int = 1) -> None:
+    if kind == "sections":
+        for heading, sub_kind, sub_body in body:
+            document.add_heading(heading, level=level + 1)
+            _docx_section(document, sub_kind, sub_body, level + 1)
+    elif kind == "text":
         for paragraph in _paragraphs(body):
             document.add_paragraph(paragraph)
     elif kind == "list":
@@ -286,7 +330,7 @@ def _docx_section(document: Any, kind: str, body: Any) -> None:
             document.add_heading(title, level=2)
             _docx_section(document, "text", notes)
     else:
-        table = document.add_table(rows=0, cols=3)
+        table = document.add_table(rows=0, cols=len(body[0]))
         table.style = "Table Grid"
         for number, row in enumerate(body):
             for cell, value in zip(table.add_row().cells, row, strict=True):
@@ -303,14 +347,46 @@ def _docx_watermark(word: Any, text: str) -> None:
         run.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
 
 
-def render_docx(document: Document) -> bytes:
-    """Return the document as a Word file: headings, paragraphs, tables, no links."""
-    word = docx.Document()
+def _docx_company(word: Any, document: Document) -> None:
+    from docx.shared import Mm, Pt, RGBColor
+
+    if document.logo:
+        word.add_picture(io.BytesIO(document.logo), height=Mm(12))
+    if document.company:
+        run = word.sections[0].header.add_paragraph().add_run(document.company)
+        run.font.size, run.font.color.rgb = Pt(8), RGBColor(0x55, 0x5F, 0x6B)
+        if not document.logo:
+            word.add_paragraph().add_run(document.company).bold = True
+
+
+def _docx_title_block(word: Any, document: Document) -> None:
+    _docx_company(word, document)
+    if document.kicker:
+        word.add_paragraph().add_run(document.kicker).bold = True
     word.add_heading(document.title, level=0)
     if document.watermark:
         _docx_watermark(word, document.watermark)
-    word.add_paragraph(document.meta_line)
+    if document.meta_line:
+        word.add_paragraph(document.meta_line)
+    if document.title_rows:
+        table = word.add_table(rows=0, cols=2)
+        for label, value in document.title_rows:
+            label_cell, value_cell = table.add_row().cells
+            label_cell.paragraphs[0].add_run(label).bold = True
+            value_cell.paragraphs[0].add_run(value)
+        word.add_paragraph()
+
+
+def render_docx(document: Document) -> bytes:
+    """Return the document as a Word file: headings, paragraphs, tables, no links."""
+    word = docx.Document()
+    _docx_title_block(word, document)
     for heading, kind, body in document.sections:
+        word.add_heading(heading, level=1)
+        _docx_section(word, kind, body)
+    if document.appendix:
+        word.add_page_break()
+    for heading, kind, body in document.appendix:
         word.add_heading(heading, level=1)
         _docx_section(word, kind, body)
     word.add_paragraph().add_run(document.closing_line).italic = True
@@ -364,11 +440,17 @@ class _ProtocolPdf(FPDF):
         self.str_alias_nb_pages = alias
 
     def text_block(
-        self, text: str, *, size: float = 11, bold: bool = False, grey: bool = False
+        self,
+        text: str,
+        *,
+        size: float = 11,
+        bold: bool = False,
+        grey: bool = False,
+        align: str = "J",
     ) -> None:
         self.set_font(_FONT, "B" if bold else "", size)
         self.set_text_color(90 if grey else 0)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0)
 
     def heading(self, text: str, *, size: float = 13) -> None:
@@ -378,8 +460,12 @@ class _ProtocolPdf(FPDF):
         self.text_block(text, size=size, bold=True)
         self.ln(1.5)
 
-    def section(self, kind: str, body: Any) -> None:
-        if kind == "text":
+    def section(self, kind: str, body: Any, level: int = 1) -> None:
+        if kind == "sections":
+            for heading, sub_kind, sub_body in body:
+                self.heading(heading, size=max(13 - 2 * level, 10))
+                self.section(sub_kind, sub_body, level + 1)
+        elif kind == "text":
             for paragraph in _paragraphs(body):
                 self.text_block(paragraph)
                 self.ln(1.5)
@@ -389,7 +475,7 @@ class _ProtocolPdf(FPDF):
                     self.add_page()
                 self.set_font(_FONT, "", 11)
                 self.cell(6, _LINE, "•")
-                self.multi_cell(0, _LINE, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.multi_cell(0, _LINE, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 self.ln(1)
         elif kind == "agenda":
             for title, notes in body:
@@ -398,14 +484,64 @@ class _ProtocolPdf(FPDF):
         else:
             self.table_rows(body)
 
-    def table_rows(self, rows: list[tuple[str, str, str]]) -> None:
-        self.set_font(_FONT, "", 10)
+    def table_rows(self, rows: list[tuple[str, ...]]) -> None:
+        """A table with a grey header row; columns as wide as their longest value needs."""
+        self.set_font(_FONT, "", 10 if len(rows[0]) <= 3 else 9)
+        widths = (60, 25, 15) if len(rows[0]) == 3 else self.column_widths(rows)
         heading_style = FontFace(family=_FONT, emphasis="BOLD", fill_color=(235, 235, 235))
         with self.table(
-            col_widths=(60, 25, 15), text_align="LEFT", line_height=5, headings_style=heading_style
+            col_widths=widths, text_align="LEFT", line_height=5, headings_style=heading_style
         ) as table:
             for row in rows:
                 table.row(row)
+        self.ln(2)
+
+    def column_widths(self, rows: list[tuple[str, ...]]) -> tuple[float, ...]:
+        """Widths as a browser lays out a table: every column gets its longest word; the rest
+        is shared by how much wider the column's longest value wants to be."""
+        size = self.font_size_pt
+
+        def width(text: str, style: str) -> float:
+            self.set_font(_FONT, style, size)
+            return self.get_string_width(text) + 4  # the cell's margins
+
+        natural, minimal = [], []
+        for head, *values in zip(*rows, strict=True):
+            cells = [(head, "B")] + [(value, "") for value in values]
+            natural.append(max(width(text, style) for text, style in cells))
+            minimal.append(
+                max(width(word, style) for text, style in cells for word in text.split() or [""])
+            )
+        self.set_font(_FONT, "", size)
+        if sum(natural) <= self.epw:
+            return tuple(natural)  # fpdf2 stretches them to the page's width
+        spare = max(self.epw - sum(minimal), 0)
+        wants = [n - m for n, m in zip(natural, minimal, strict=True)]
+        return tuple(m + spare * w / (sum(wants) or 1) for m, w in zip(minimal, wants, strict=True))
+
+    def title_block(self, document: Document) -> None:
+        if document.logo:
+            self.image(io.BytesIO(document.logo), h=12)
+            self.ln(2)
+        if document.company:
+            self.text_block(document.company, size=10, bold=not document.logo, grey=True)
+        if document.kicker:
+            self.text_block(document.kicker, size=10, bold=True, grey=True)
+        self.text_block(document.title, size=18, bold=True)
+        if document.meta_line:
+            self.text_block(document.meta_line, size=9, grey=True)
+        if document.title_rows:
+            self.ln(2)
+            self.set_font(_FONT, "", 10)
+            with self.table(
+                col_widths=(1, 3), text_align="LEFT", line_height=5, borders_layout="NONE",
+                first_row_as_headings=False,
+            ) as table:  # fmt: skip
+                for label, value in document.title_rows:
+                    row = table.row()
+                    row.cell(label, style=FontFace(family=_FONT, emphasis="BOLD"))
+                    row.cell(value)
+            self.ln(2)
 
 
 def render_pdf(document: Document) -> bytes:
@@ -419,13 +555,17 @@ def render_pdf(document: Document) -> bytes:
     pdf.set_creation_date(document.approved_at)  # also seeds the file /ID: same input, same bytes
     pdf.add_page()
     pdf.str_alias_nb_pages = None  # else fpdf2 turns a "{nb}" in the text into the page count
-    pdf.text_block(document.title, size=18, bold=True)
-    pdf.text_block(document.meta_line, size=9, grey=True)
+    pdf.title_block(document)
     for heading, kind, body in document.sections:
         pdf.heading(heading)
         pdf.section(kind, body)
+    if document.appendix:
+        pdf.add_page()
+    for heading, kind, body in document.appendix:
+        pdf.heading(heading)
+        pdf.section(kind, body)
     pdf.ln(6)
-    pdf.text_block(document.closing_line, size=9, grey=True)
+    pdf.text_block(document.closing_line, size=9, grey=True, align="L")
     pdf.str_alias_nb_pages = _PAGES_ALIAS  # output() fills in the footers' totals only if set
     return bytes(pdf.output())
 

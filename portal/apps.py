@@ -30,6 +30,13 @@ class PortalConfig(AppConfig):
                 group="steering",
             ),
             NavItem(
+                _("Branding"),
+                "portal:branding",
+                (Role.PROGRAMME_ADMIN,),
+                order=95,
+                group="steering",
+            ),
+            NavItem(
                 _("Audit log"),
                 "portal:audit-log",
                 OVERSIGHT,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from portal import registry
+from portal import branding, registry
 
 
 def shell(request: HttpRequest) -> dict:
@@ -18,6 +18,7 @@ def shell(request: HttpRequest) -> dict:
     if user is not None and user.is_authenticated:
         nav = _nav_for(user, request.path)
     return {
+        "brand": branding.current(),  # from the cache: no query
         "nav_entries": _grouped(nav),
         "portal_languages": settings.LANGUAGES,
         "signup_open": bool(settings.SIGNUP_DOMAINS),

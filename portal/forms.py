@@ -71,3 +71,56 @@ class RolesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+
+class BrandingForm(forms.Form):
+    """The company's look (portal.branding); the checks live there, the words too."""
+
+    company_name = forms.CharField(
+        label=_("Company name"),
+        max_length=80,
+        required=False,
+        help_text=_("Shown beside the logo, in mails and in downloads. At most 80 characters."),
+    )
+    accent = forms.CharField(
+        label=_("Accent colour"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text=_("Header, buttons and links. White text must stay readable on it."),
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
+        ),
+        help_text=_(
+            "PNG, JPEG, WebP or GIF, at most 2 MB; a wide logo on a transparent "
+            "background looks best. It is stored on this server."
+        ),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    def clean_company_name(self) -> str:
+        return normalise_name(self.cleaned_data["company_name"])
+
+    def clean_accent(self) -> str:
+        from portal.branding import BrandingError, accent_clean
+
+        try:
+            return accent_clean(self.cleaned_data["accent"])
+        except BrandingError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean_logo(self) -> bytes | None:
+        from portal.branding import LOGO_MAX_BYTES, BrandingError, logo_clean
+
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        if upload.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("The logo may be at most 2 MB."))
+        try:
+            return logo_clean(upload.read())
+        except BrandingError as error:
+            raise forms.ValidationError(str(error)) from error

@@ -53,7 +53,8 @@ def digest_due() -> Iterator[tuple[User, list[registry.InboxItem]]]:
     (a claim is a row; a person whose digest went out today is skipped)."""
     today = timezone.localdate()
     sent = set(InboxDigest.objects.filter(day=today).values_list("user_id", flat=True))
-    for user in User.objects.filter(is_active=True).exclude(pk__in=sent).order_by("pk"):
+    people = User.objects.filter(is_active=True, inbox_digest=True).exclude(pk__in=sent)
+    for user in people.order_by("pk"):
         items = inbox_items(user)
         if items and digest_claim(user, today):
             yield user, items

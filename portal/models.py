@@ -67,6 +67,12 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.GERMAN
     )
+    inbox_digest = models.BooleanField(
+        _("daily to-do mail"),
+        default=True,
+        db_default=True,  # rows written by code that predates the field get it too
+        help_text=_("A mail on working days when reviews or questions wait for this person."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["name"]
@@ -189,3 +195,26 @@ class InboxDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+class Branding(models.Model):
+    """The company's look on pages, mails and exports: one row, changed by a programme admin.
+
+    The logo is kept here (re-encoded as a small PNG) and served by the portal itself, so a
+    backup of the database holds it and no page loads an image from elsewhere."""
+
+    company_name = models.CharField(_("company name"), max_length=80, blank=True)
+    accent = models.CharField(_("accent colour"), max_length=7, default="#1d4e89")
+    logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
+    logo_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("branding")
+        verbose_name_plural = _("branding")
+
+    def __str__(self) -> str:
+        return self.company_name or str(_("Branding"))

@@ -19,11 +19,15 @@ portal_patterns = [
     path("datenschutz/", views.privacy, name="privacy"),
     path("zu-erledigen/", views.inbox, name="inbox"),
     path("zu-erledigen/anzahl/", views.inbox_count_badge, name="inbox-count"),
+    path("zu-erledigen/mail/", views.inbox_digest_set, name="inbox-digest"),
     path("sprache/", views.language_set, name="language-set"),
     path("audit/", views.audit_log, name="audit-log"),
     path("personen/", views.people, name="people"),
     path("personen/<int:user_id>/rollen/", views.person_roles, name="person-roles"),
     path("einladungen/", views.invitations, name="invitations"),
+    path("erscheinungsbild/", views.branding, name="branding"),
+    path("marke/logo-<str:digest>.png", views.brand_logo, name="brand-logo"),
+    path("marke/farbe-<str:colour>.css", views.brand_theme, name="brand-theme"),
     path("einladung/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]
 

@@ -56,6 +56,23 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def inbox_digest_set(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Switch the person's daily to-do mail on or off."""
+    wanted = request.POST.get("digest") == "on"
+    if request.user.inbox_digest != wanted:
+        request.user.inbox_digest = wanted
+        request.user.save(update_fields=["inbox_digest"])
+    messages.success(
+        request,
+        _("You get the daily to-do mail again.")
+        if wanted
+        else _("You no longer get the daily to-do mail. This page always shows what waits."),
+    )
+    return redirect("portal:inbox")
+
+
+@login_required
 def inbox_count_badge(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The header's count, fetched after the page (cached per person for a short while)."""
     from portal.inbox import inbox_count
@@ -225,3 +242,63 @@ def account_email(request: HttpRequest) -> HttpResponse:
             messages.error(request, error)
             return redirect("account_email")
     return allauth_email(request)
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+def branding(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The company's name, logo and accent colour on pages, mails and downloads."""
+    from portal import branding as look
+    from portal.forms import BrandingForm
+
+    current = look.current()
+    if request.method == "POST":
+        form = BrandingForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            look.branding_set(
+                actor=request.user,
+                company_name=data["company_name"],
+                accent=data["accent"],
+                logo=data["logo"],
+                remove_logo=data["remove_logo"],
+            )
+            messages.success(request, _("The branding is saved. Every page shows it now."))
+            return redirect("portal:branding")
+    else:
+        form = BrandingForm(
+            initial={"company_name": current.company_name, "accent": current.accent}
+        )
+    return render(request, "portal/branding.html", {"form": form, "current": current})
+
+
+# The logo and the colour sheet are public (the sign-in page shows them) and immutable: the
+# URL names the content (a hash of the logo, the colour itself).
+_FOR_GOOD = "public, max-age=31536000, immutable"
+
+
+@require_GET
+def brand_logo(request: HttpRequest, digest: str) -> HttpResponse:
+    from portal import branding as look
+
+    if not digest or not look.current().logo_sha256.startswith(digest):
+        return HttpResponse(status=404)
+    data = look.logo_bytes()
+    if data is None:
+        return HttpResponse(status=404)
+    response = HttpResponse(data, content_type="image/png")
+    response["Cache-Control"] = _FOR_GOOD
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def brand_theme(request: HttpRequest, colour: str) -> HttpResponse:
+    """`--brand` for portal.css: a colour that passed the contrast check, or 404."""
+    from portal import branding as look
+
+    accent = f"#{colour}"
+    if look.current().accent != accent:
+        return HttpResponse(status=404)
+    response = HttpResponse(f":root {{ --brand: {accent}; }}\n", content_type="text/css")
+    response["Cache-Control"] = _FOR_GOOD
+    return response

@@ -141,6 +141,25 @@ def _embedding_model_by_path(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _german_by_default() -> None:
+    # A request activates its person's language for the thread (portal.middleware) and it
+    # stays active after the response: a test that asked in English must not make the next
+    # one's lazy labels English.
+    from django.utils import translation
+
+    translation.activate("de")
+
+
+@pytest.fixture(autouse=True)
+def _default_branding() -> None:
+    # Pages read the branding from the cache; a test that changed it (and rolled back) must
+    # not colour the next one, and query counts must not depend on a cold cache.
+    from portal.branding import Look, remember
+
+    remember(Look())
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings) -> None:
     # PBKDF2 takes ~0.3 s per hash by design; tests create many people.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

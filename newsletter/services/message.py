@@ -26,6 +26,7 @@ from markdown_it import MarkdownIt
 
 from assistants.rendering import plain
 from newsletter.models import Issue
+from portal import branding
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 _CLEANER = nh3.Cleaner(
@@ -115,6 +116,22 @@ def message_id(issue: Issue, email: str) -> str:
     return f"<newsletter.{issue.pk}.{digest[:32]}@{mail_host()}>"
 
 
+def _masthead(look: branding.Look, sender: str) -> str:
+    """The company's bar above the issue: its colour, its logo (from this portal), its name."""
+    logo = ""
+    if look.logo_url:
+        logo = (
+            f'<img src="{escape(settings.SITE_URL + look.logo_url)}"'
+            f' alt="{escape(look.company_name)}"'
+            ' height="36" style="height:36px;width:auto;background:#ffffff;padding:3px 6px;'
+            'border-radius:4px;vertical-align:middle;margin-right:10px;">'
+        )
+    return (
+        f'<div style="{_FONT}background:{escape(look.accent)};color:#ffffff;padding:12px 16px;'
+        f'margin:-24px -24px 24px;font-size:16px;font-weight:bold;">{logo}{escape(sender)}</div>'
+    )
+
+
 def build_message(
     issue: Issue, *, email: str, language: str, unsubscribe_url: str, preferences_url: str
 ) -> EmailMultiAlternatives:
@@ -124,6 +141,7 @@ def build_message(
         why = _("You receive this newsletter as a member of the AI programme portal.")
         settings_label = _("Newsletter settings")
         unsubscribe_label = _("Unsubscribe")
+        portal_name = _("AI portal")
         text_footer = "\n".join(
             [
                 why,
@@ -131,12 +149,17 @@ def build_message(
                 _("Unsubscribe with one click: %(url)s") % {"url": unsubscribe_url},
             ]
         )
-    text = f"{shown.subject}\n{'=' * min(len(shown.subject), 72)}\n\n{shown.text}\n\n-- \n"
+    look = branding.current()
+    sender = f"{look.company_name} · {portal_name}" if look.company_name else portal_name
+    text = (
+        f"{sender}\n\n{shown.subject}\n{'=' * min(len(shown.subject), 72)}\n\n{shown.text}\n\n-- \n"
+    )
     html = inline_styles(
         f'<!DOCTYPE html><html lang="{shown.language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(shown.subject)}</title></head>"
         f'<body style="{_BODY}"><div style="{_FRAME}">'
+        f"{_masthead(look, sender)}"
         f"<h1>{escape(shown.subject)}</h1>{shown.html}<hr>"
         f'<p style="{_FOOTER}">{escape(why)}</p>'
         f'<p style="{_FOOTER}"><a href="{escape(preferences_url)}">{escape(settings_label)}</a>'

@@ -141,5 +141,5 @@ def test_every_page_fits_a_phone_and_is_photographed(visitor, local, two_factor)
     assert len(visited) >= 8, f"{local} reached only {visited}"
     unseen = {_pattern(p) for p in queue} - seen_patterns
     assert not unseen, f"{len(unseen)} page patterns not looked at (raise MAX_PAGES): {unseen}"
-    report = visited + ["", "not looked at (redirected or refused):"] + skipped
+    report = [*visited, "", "not looked at (redirected or refused):", *skipped]
     (ARTEFACTS / "pages" / f"{local}.txt").write_text("\n".join(report) + "\n")

@@ -24,6 +24,10 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
     "portal:person-roles": ("/personen/{alice}/rollen/", LOGIN, ADMIN_ONLY),
     "portal:invitations": ("/einladungen/", LOGIN, ADMIN_ONLY),
     "portal:invitation-accept": ("/einladung/unknown-token/", 404, dict.fromkeys(CAST, 404)),
+    "portal:branding": ("/erscheinungsbild/", LOGIN, ADMIN_ONLY),
+    # Public (the sign-in page shows them); no logo and the default colour: nothing to serve.
+    "portal:brand-logo": ("/marke/logo-0123456789abcdef.png", 404, dict.fromkeys(CAST, 404)),
+    "portal:brand-theme": ("/marke/farbe-ff0000.css", 404, dict.fromkeys(CAST, 404)),
     "rollout:roadmap": ("/fahrplan/", LOGIN, EVERYONE),
     "rollout:event-list": ("/termine/", LOGIN, EVERYONE),
     "rollout:event-detail": ("/termine/{event}/", LOGIN, EVERYONE),
@@ -58,6 +62,7 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
 # POST-only steps; their access is tested in tests/assistants/test_review.py.
 SEPARATELY_TESTED = {
     "portal:language-set",
+    "portal:inbox-digest",  # tests/portal/test_inbox.py
     "healthz",
     "assistants:job-cancel",
     "assistants:protocol-step",

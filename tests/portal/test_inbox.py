@@ -164,3 +164,36 @@ def test_a_failed_digest_is_sent_by_the_next_run(rita, waiting, monkeypatch) -> 
 
     assert tasks.inbox_digest() >= 1
     assert rita.email in [m.to[0] for m in mail.outbox]
+
+
+def test_a_person_switches_the_daily_mail_off_and_on(client, rita, ada, waiting) -> None:
+    from django.core import mail
+
+    from portal.tasks import inbox_digest
+
+    client.force_login(rita)
+    assert "Keine täglichen E-Mails mehr" in client.get("/zu-erledigen/").content.decode()
+
+    response = client.post("/zu-erledigen/mail/", {"digest": "off"}, follow=True)
+
+    assert "Sie erhalten die tägliche Aufgaben-Mail nicht mehr" in response.content.decode()
+    rita.refresh_from_db()
+    assert rita.inbox_digest is False
+    inbox_digest()
+    assert rita.email not in [m.to[0] for m in mail.outbox]
+    assert ada.email in [m.to[0] for m in mail.outbox]  # the others still get theirs
+    assert "Ausschalten können Sie sie unten auf " in next(
+        m.body for m in mail.outbox if m.to[0] == ada.email
+    )
+
+    client.post("/zu-erledigen/mail/", {"digest": "on"})
+    rita.refresh_from_db()
+    assert rita.inbox_digest is True
+
+
+def test_the_mail_switch_takes_only_a_post_of_the_signed_in_person(client, rita) -> None:
+    assert client.post("/zu-erledigen/mail/", {"digest": "off"}).status_code == 302  # to login
+    client.force_login(rita)
+    assert client.get("/zu-erledigen/mail/").status_code == 405
+    rita.refresh_from_db()
+    assert rita.inbox_digest is True

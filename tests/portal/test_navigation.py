@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
 
 from portal.context_processors import shell
 from portal.registry import NAV_GROUPS, NavItem, register_nav
@@ -15,6 +16,13 @@ def _entries(user, path: str = "/") -> list[dict]:
     request = RequestFactory().get(path)
     request.user = user
     return shell(request)["nav_entries"]
+
+
+@pytest.fixture(autouse=True)
+def _german():
+    # Labels are lazy: they render in the language active when compared, whatever ran before.
+    with translation.override("de"):
+        yield
 
 
 def _labels(entries: list[dict]) -> list[str]:
@@ -38,11 +46,13 @@ def test_an_employee_sees_seven_entries_three_of_them_menus(alice) -> None:
     ]
 
 
-def test_the_admin_gets_one_steering_menu_instead_of_four_entries(ada) -> None:
+def test_the_admin_gets_one_steering_menu_instead_of_five_entries(ada) -> None:
     labels = _labels(_entries(ada))
 
     assert len(labels) == 8
-    assert labels[-1] == "Steuerung: Programm-Cockpit, Gremien, Personen, Audit-Protokoll"
+    assert labels[-1] == (
+        "Steuerung: Programm-Cockpit, Gremien, Personen, Audit-Protokoll, Erscheinungsbild"
+    )
 
 
 def test_the_page_marks_its_entry_and_the_menu_around_it(alice) -> None:
@@ -62,8 +72,10 @@ def test_a_menu_with_one_entry_for_this_person_is_that_entry(alice, monkeypatch)
     monkeypatch.setattr(
         registry,
         "nav_items",
-        [NavItem("Personen", "portal:people", (Role.PROGRAMME_ADMIN,), group="steering")]
-        + [NavItem("Fahrplan", "rollout:roadmap", group="programme")],
+        [
+            NavItem("Personen", "portal:people", (Role.PROGRAMME_ADMIN,), group="steering"),
+            NavItem("Fahrplan", "rollout:roadmap", group="programme"),
+        ],
     )
 
     assert _labels(_entries(alice)) == ["Fahrplan"]

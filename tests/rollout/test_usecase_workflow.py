@@ -139,7 +139,7 @@ def test_a_step_on_a_state_someone_else_changed_is_refused(bob, rita, ada) -> No
     use_case = make_use_case(bob)
     move(use_case, bob, S.IN_REVIEW)
     workflow.usecase_transition(use_case=use_case, by=rita, to=S.PILOT, expected=S.IN_REVIEW)
-    with pytest.raises(UseCaseError, match="Someone else"), translation.override("en"):
+    with translation.override("en"), pytest.raises(UseCaseError, match="Someone else"):
         workflow.usecase_transition(
             use_case=use_case, by=ada, to=S.PARKED, comment="x", expected=S.IN_REVIEW
         )
@@ -165,7 +165,7 @@ def test_validation_needs_a_complete_checklist_from_the_pilot(bob, rita) -> None
 def test_four_eyes(bob, rita, ada) -> None:
     reviewer_owned = to_pilot(make_use_case(rita, contributors=[ada]), rita, ada)
     for person in (rita, ada):  # owner and contributor
-        with pytest.raises(UseCaseError, match="own use case"), translation.override("en"):
+        with translation.override("en"), pytest.raises(UseCaseError, match="own use case"):
             workflow.validation_record(use_case=reviewer_owned, by=person, **ALL_CHECKS)
     other = UserFactory(roles=[Role.REVIEWER])
     workflow.validation_record(use_case=reviewer_owned, by=other, **ALL_CHECKS)
@@ -191,7 +191,7 @@ def test_personal_data_needs_the_data_protection_signoff(bob, rita, walter, ada)
         with pytest.raises(UseCaseError):
             workflow.signoff_record(use_case=use_case, by=person)
     workflow.signoff_record(use_case=use_case, by=walter, note="Verzeichnis ergänzt")
-    with pytest.raises(UseCaseError, match="already"), translation.override("en"):
+    with translation.override("en"), pytest.raises(UseCaseError, match="already"):
         workflow.signoff_record(use_case=use_case, by=walter)
     assert AuditEntry.objects.filter(action="usecase.signed_off", actor=walter).count() == 1
     move(use_case, rita, S.VALIDATED)
@@ -230,7 +230,7 @@ def test_downgrading_the_answers_does_not_escape_the_board(bob, rita) -> None:
     to_pilot(use_case, bob, rita)
     workflow.validation_record(use_case=use_case, by=rita, **ALL_CHECKS)
     assert "ethics board" in refused(use_case, rita, S.VALIDATED)
-    with pytest.raises(UseCaseError, match="before the pilot"), translation.override("en"):
+    with translation.override("en"), pytest.raises(UseCaseError, match="before the pilot"):
         usecase_update(use_case=use_case, by=bob, risk_answers=HIGH)
 
 

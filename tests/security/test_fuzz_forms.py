@@ -440,6 +440,12 @@ TARGETS: dict[str, Target] = {
         "/einladungen/", "ada", overrides={"email": "gast@extern.test"}, stores=False
     ),
     "portal:people": Target("/personen/", "ada", accepted=200),
+    # The company name shows in every page's header and title, the sign-in page included.
+    "portal:branding": Target(
+        "/erscheinungsbild/",
+        "ada",
+        shows=(HOME, ("/erscheinungsbild/", "ada"), ("/accounts/login/", None)),
+    ),
     "rollout:faq": Target("/", "alice", accepted=200),
     # assistants
     "assistants:protocol-new": Target(
