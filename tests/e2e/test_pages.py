@@ -94,6 +94,10 @@ def _phone_menu_works(person, path: str) -> None:
     toggle.click()
     if not page.locator("#main-nav").is_visible():
         person.problems.append(f"{path}: 'Menü' does not open the navigation")
+    # Entries span the screen (easy to tap), not a narrow column in the middle.
+    entry = page.locator("#main-nav > ul > li").first.bounding_box()
+    if entry is None or entry["width"] < 0.8 * PHONE["width"] - 32:
+        person.problems.append(f"{path}: the open menu's entries are narrow: {entry}")
     toggle.click()
 
 
