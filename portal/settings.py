@@ -433,6 +433,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("PORTAL_MFA_ISSUER", "KI-Portal")
+# A code typed in the last seconds of its 30-second period still counts in the next one
+# (RFC 6238, 5.2: one step of transmission delay); a code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
 
 SIGNUP_DOMAINS = [d.lower().lstrip("@") for d in env_list("PORTAL_SIGNUP_DOMAINS")]
 MFA_REQUIRED_ROLES = env_list("PORTAL_MFA_REQUIRED_ROLES", "programme_admin,reviewer")

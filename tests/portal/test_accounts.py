@@ -144,6 +144,28 @@ def test_login_with_two_factor_asks_for_code(client, ada) -> None:
     assert client.get("/").status_code == 200
 
 
+def _two_factor_step(client, ada, *, periods_ago: int) -> int:
+    client.post("/accounts/login/", {"login": ada.email, "password": "Test-Passwort-123"})
+    counter = int(time.time()) // 30 - periods_ago
+    code = format_hotp_value(hotp_value(TOTP_SECRET, counter))
+    return client.post("/accounts/2fa/authenticate/", {"code": code}).status_code
+
+
+def test_code_from_the_period_just_ended_still_counts_but_only_once(client, ada) -> None:
+    """A code typed as its 30 seconds run out is accepted in the next period (one step of
+    tolerance); the same code a second time, or one two periods old, is refused."""
+    if time.time() % 30 > 25:  # all three steps inside one period, so "one ago" stays one ago
+        time.sleep(30 - time.time() % 30 + 0.2)
+    assert _two_factor_step(client, ada, periods_ago=1) == 302
+    assert client.get("/").status_code == 200
+    client.logout()
+    assert _two_factor_step(client, ada, periods_ago=1) == 200  # form again, with an error
+    assert client.get("/").status_code == 302
+    client.logout()
+    assert _two_factor_step(client, ada, periods_ago=3) == 200
+    assert client.get("/").status_code == 302
+
+
 def test_admin_behind_allauth_login(client, ada, alice) -> None:
     response = client.get("/admin/", follow=True)
     assert response.request["PATH_INFO"] == "/accounts/login/"
