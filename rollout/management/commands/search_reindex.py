@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assistants.embeddings import configured_model_label, embedding_configured, get_embedder
+from assistants.embeddings import embedding_configured, get_embedder
+from portal.selectors import embedding_model_label
 from rollout.search import lexicon
 from rollout.search.indexing import reindex
 from rollout.search.sources import searchables
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             return
         embedder = get_embedder()
         if embedder is None:
-            name = configured_model_label()
+            name = embedding_model_label()
             raise CommandError(f"The embedding model {name} could not be loaded (see the log).")
         for searchable in searchables():
             result = reindex(
