@@ -24,9 +24,9 @@ from rollout.search.sources import SearchSource
 logger = logging.getLogger(__name__)
 
 # Candidates HNSW looks at per query (pgvector's default: 40). bench/search.py, 100,000
-# vectors of 384 dimensions shaped like embeddings: recall@10 0.81 at 40, 0.95 at 100,
-# 0.99 at 200, for a few milliseconds more.
-EF_SEARCH = 200
+# vectors of 896 dimensions (the default model's) shaped like embeddings: recall@10 0.79 at
+# 40, 0.94 at 100, 0.96 at 120, 0.98 at 150, 0.99 at 200; the time grows with it.
+EF_SEARCH = 150
 MAX_EF_SEARCH = 1000  # pgvector's upper bound
 MAX_INDEXED_DIMENSION = 2000  # pgvector's HNSW limit for `vector`
 
