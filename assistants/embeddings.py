@@ -249,10 +249,10 @@ def embedding_configured() -> bool:
     backend = settings.EMBEDDING_BACKEND
     if backend == "gguf":
         return settings.EMBEDDING_MODEL_PATH is not None
-    return backend in BUNDLED
+    from portal.selectors import BUNDLED_EMBEDDING_MODELS  # the backends installed with it
 
+    return backend in BUNDLED_EMBEDDING_MODELS
 
-BUNDLED = ("e5-use", "e5")  # the backends installed with the portal
 
 _lock = threading.Lock()
 _embedder: Embedder | None = None
