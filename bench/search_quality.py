@@ -34,7 +34,7 @@ from bench import django_on_embedded_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "search" / "faq_de.json"
-QUERY_SETS = ("paraphrases", "typos", "compounds")
+QUERY_SETS = ("paraphrases", "holdout", "typos", "compounds")
 WAYS = ("fulltext", "embeddings", "hybrid")
 
 

@@ -11,7 +11,7 @@ from rollout.people.models import (
 )
 from rollout.people.models_governance import Decision, EthicsReview
 from rollout.programme.models import Kpi, KpiMeasurement, Milestone, Phase, Programme
-from rollout.search.models import SearchWord, SearchWordKey, UseCaseEmbedding
+from rollout.search.models import SearchGlossary, SearchWord, SearchWordKey, UseCaseEmbedding
 from rollout.surveys.models import (
     FeedbackMessage,
     Survey,
@@ -55,6 +55,7 @@ __all__ = [
     "Programme",
     "Question",
     "Registration",
+    "SearchGlossary",
     "SearchWord",
     "SearchWordKey",
     "StakeholderGroup",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 
@@ -26,12 +27,14 @@ from django.db.models import F, Func, QuerySet, TextField
 from django.db.models.functions import Length
 
 from rollout.search import lexicon
+from rollout.search import synonyms as glossary
 from rollout.search.sources import SearchSource
 
 TOKEN = re.compile(r"[^\W_]+")  # \w without the underscore, which tsquery parses apart
 MAX_TOKENS = 12
 MAX_TOKEN_LENGTH = 60  # longer "words" are noise (pasted hashes, URLs without separators)
 MAX_RANKED = 1000
+MIN_PREFIX = 4  # glossary words from this length also match as the start of a word
 
 
 def query_tokens(text: str) -> list[str]:
@@ -57,7 +60,7 @@ def ranked_ids(
     query: SearchQuery,
     limit: int,
     *,
-    rank_by: SearchQuery | None = None,
+    rank_by: Sequence[SearchQuery] = (),
 ) -> list[int]:
     """Return the ids of the `limit` best matches of `query` in `queryset`, best first.
 
@@ -68,7 +71,10 @@ def ranked_ids(
     """
     field = source.search_vector_field
     matches = queryset.filter(**{field: query}).order_by().values("pk")[:MAX_RANKED]
-    rank = SearchRank(F(field), rank_by or query, cover_density=True)
+    rank = reduce(
+        operator.add,
+        [SearchRank(F(field), q, cover_density=True) for q in (rank_by or [query])],
+    )
     # Equal ranks go to the shorter title: of two entries that match alike, the one whose
     # title says little else is the closer one (the id only keeps the order stable).
     ranked = (
@@ -86,7 +92,9 @@ class Ranking:
     marks: SearchQuery | None  # every token with its alternatives, ORed (for highlights)
 
 
-def token_query(expansion: lexicon.Expansion, config: str, *, parts: bool = True) -> SearchQuery:
+def token_query(
+    expansion: lexicon.Expansion, config: str, *, parts: bool = True, synonyms: bool = True
+) -> SearchQuery:
     """Return `token:*` (stemmed by `config`) or any of the words found for the token."""
     query = tsquery([expansion.token], config=config)
     words = [*expansion.alternatives, *(expansion.parts if parts else ())]
@@ -97,34 +105,65 @@ def token_query(expansion: lexicon.Expansion, config: str, *, parts: bool = True
     if split and all(TOKEN.fullmatch(w) for w in (*split.head, split.tail)):
         tail = [f"{split.tail}:*", *(w for w in split.tail_words if TOKEN.fullmatch(w))]
         query = query | (_stored(" | ".join(split.head)) & _stored(" | ".join(tail)))
+    for term in expansion.synonyms if synonyms else ():
+        query = query | term_query(glossary.words_of(term), config)
     return query
+
+
+def term_query(words: tuple[str, ...], config: str) -> SearchQuery:
+    """Return a glossary term as a query: all its words, stemmed, longer ones as prefixes.
+
+    Two or three letters ("ki", "it") match only themselves: as prefixes they would find
+    "Kilometer" and "Item".
+    """
+    if not words or not all(TOKEN.fullmatch(w) for w in words):
+        raise ValueError("words must come from synonyms.words_of()")
+    raw = " & ".join(f"{w}:*" if len(w) >= MIN_PREFIX else w for w in words)
+    return SearchQuery(raw, config=config, search_type="raw")
 
 
 def _stored(raw: str) -> SearchQuery:
     return SearchQuery(raw, config="simple", search_type="raw")
 
 
-def fulltext_ranking(source: SearchSource, queryset: QuerySet, text: str, limit: int) -> Ranking:
+def fulltext_ranking(
+    source: SearchSource,
+    queryset: QuerySet,
+    text: str,
+    limit: int,
+    *,
+    stemmed: list[str] | None = None,
+    also: list[glossary.Found | None] | None = None,
+) -> Ranking:
     """Return ids ranked by full text: all tokens first, any token if that finds nothing.
 
     Each token also matches the words `lexicon` finds for it: the same word spelled with
     ae for ä, for a word the source does not know the nearest ones, and compounds ending
     in it. Compounds count for matching but not for the rank: a query of twenty ORed
     compounds makes ts_rank_cd three times slower (bench/search.py), and a record that
-    has the typed word itself is the closer one. Stop words are left out, as to_tsquery
-    would.
+    has the typed word itself is the closer one. For the same reason the words as typed
+    count twice beside glossary synonyms: "Protokoll Besprechung" puts the record saying
+    "Besprechung" before the one saying "Meeting". Stop words are left out, as to_tsquery
+    would. `stemmed`, `also`: see `lexicon.expansions`.
     """
-    expansions = [e for e in lexicon.expansions(source, query_tokens(text)) if e.stem]
+    expansions = lexicon.expansions(source, query_tokens(text), stemmed, also)
+    expansions = [e for e in expansions if e.stem]
     if not expansions:
         return Ranking([], True, None)
     queries = [token_query(e, source.config) for e in expansions]
-    ranks = [token_query(e, source.config, parts=False) for e in expansions]
+    ranks = [[token_query(e, source.config, parts=False) for e in expansions]]
+    if any(e.synonyms for e in expansions):
+        ranks.append(
+            [token_query(e, source.config, parts=False, synonyms=False) for e in expansions]
+        )
     any_token = reduce(operator.or_, queries)
     every = reduce(operator.and_, queries)
-    ids = ranked_ids(source, queryset, every, limit, rank_by=reduce(operator.and_, ranks))
+    rank_by = [reduce(operator.and_, r) for r in ranks]
+    ids = ranked_ids(source, queryset, every, limit, rank_by=rank_by)
     if ids or len(queries) == 1:
         return Ranking(ids, True, any_token)
-    ids = ranked_ids(source, queryset, any_token, limit, rank_by=reduce(operator.or_, ranks))
+    rank_by = [reduce(operator.or_, r) for r in ranks]
+    ids = ranked_ids(source, queryset, any_token, limit, rank_by=rank_by)
     return Ranking(ids, False, any_token)
 
 

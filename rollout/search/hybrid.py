@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from assistants.embeddings import Embedder, get_embedder
-from rollout.search import fulltext, vectors
+from rollout.search import fulltext, lexicon, synonyms, vectors
 from rollout.search.headlines import with_headlines
 from rollout.search.sources import SearchSource
 
@@ -29,11 +29,14 @@ logger = logging.getLogger(__name__)
 # (paraphrases, typing errors, parts of compounds; parameters chosen on one half of the
 # queries hold on the other): the embedding model understands a paraphrase that shares no
 # word with the entry, so its ranking counts double; a full-text ranking that had to fall
-# back to "any word" counts a quarter, since one common word is enough to match there.
+# back to "any word" counts a tenth, since one common word is enough to match there. (It
+# was a quarter before the glossary: with synonyms, every word matches far more often, and
+# the fallback says less. 0.1 lifted the held-out queries, which were not used to pick
+# it, from 0.925 to 0.933 top-3.)
 RRF_K = 30
 VECTOR_WEIGHT = 2.0
 FULLTEXT_WEIGHT = 1.0
-ANY_WORD_WEIGHT = 0.25
+ANY_WORD_WEIGHT = 0.1
 NEAR_BEST = 0.03  # cosine similarity a search's vector hit may lie below the closest one
 FULLTEXT_CANDIDATES = 100
 VECTOR_CANDIDATES = 20  # nearest neighbours always exist; only the closest few may join
@@ -193,10 +196,19 @@ def search(
         return []
     queryset = source.base_queryset() if queryset is None else queryset
     embedder = embedder or get_embedder()
+    stemmed = lexicon.stems(tokens, source.config)
     # The model embeds the query (C code, without the GIL) while PostgreSQL ranks the full
-    # text: on two cores the two overlap instead of adding up.
-    pending = _EMBEDDING.submit(_embedded, embedder, text, query=True) if embedder else None
-    words = fulltext.fulltext_ranking(source, queryset, text, FULLTEXT_CANDIDATES)
+    # text: on two cores the two overlap instead of adding up. The model reads the glossary
+    # terms the query matched as well: "Lohnzettel" alone is close to no entry, "Lohnzettel
+    # (Gehaltsabrechnung)" is close to the one about pay.
+    also = lexicon.synonyms_of(source, tokens, stemmed)
+    pending = None
+    if embedder:
+        meant = synonyms.expanded_text(text, also)
+        pending = _EMBEDDING.submit(_embedded, embedder, meant, query=True)
+    words = fulltext.fulltext_ranking(
+        source, queryset, text, FULLTEXT_CANDIDATES, stemmed=stemmed, also=also
+    )
     weights = {
         FULLTEXT: FULLTEXT_WEIGHT if words.every_word else ANY_WORD_WEIGHT,
         VECTOR: VECTOR_WEIGHT,

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 
 from django.db import connection, transaction
 
+from rollout.search import synonyms
 from rollout.search.sources import SearchSource
 
 MIN_PART = 4  # shorter stems get no typo guesses: one edit from "rat" is half the vocabulary
@@ -93,6 +94,7 @@ class Expansion:
     alternatives: tuple[str, ...]  # same word (ae for ä) or corrections, matched exactly
     parts: tuple[str, ...] = ()  # compounds ending in the token, matched exactly
     split: Split | None = None  # for an unknown compound: its parts, both to be matched
+    synonyms: tuple[str, ...] = ()  # glossary terms the token (or its phrase) also finds
 
 
 def stems(tokens: Sequence[str], config: str) -> list[str]:
@@ -123,9 +125,17 @@ def clipped(token: str) -> list[str]:
     return [typed[:cut] for cut in range(max(MIN_PART + 1, len(typed) - MAX_ENDING), len(typed))]
 
 
-def expansions(source: SearchSource, tokens: Sequence[str]) -> list[Expansion]:
-    """Return, for each token, the source's words that should match beside it."""
-    stemmed = stems(tokens, source.config)
+def expansions(
+    source: SearchSource,
+    tokens: Sequence[str],
+    stemmed: Sequence[str] | None = None,
+    also: Sequence[synonyms.Found | None] | None = None,
+) -> list[Expansion]:
+    """Return, for each token, the source's words that should match beside it.
+
+    `stemmed`, `also`: the tokens' `stems()` and `synonyms_of()`, where the caller has them.
+    """
+    stemmed = stems(tokens, source.config) if stemmed is None else stemmed
     branches, params = [], []
     for n, (token, stem) in enumerate(zip(tokens, stemmed, strict=True)):
         if not stem:
@@ -157,8 +167,12 @@ def expansions(source: SearchSource, tokens: Sequence[str]) -> list[Expansion]:
             cursor.execute(" UNION ALL ".join(branches), params)
             for n, kind, lexeme, folded in cursor.fetchall():
                 found.setdefault(n, []).append((kind, lexeme, folded))
+    also = synonyms_of(source, tokens, stemmed) if also is None else also
     result = [
-        _expansion(token, stem, found.get(n, []))
+        replace(
+            _expansion(token, stem, found.get(n, [])),
+            synonyms=also[n].targets[: synonyms.MAX_TARGETS] if also[n] else (),
+        )
         for n, (token, stem) in enumerate(zip(tokens, stemmed, strict=True))
     ]
     unknown = {
@@ -173,6 +187,23 @@ def expansions(source: SearchSource, tokens: Sequence[str]) -> list[Expansion]:
     for n, split in splits(source, unknown).items():
         result[n] = replace(result[n], split=split)
     return result
+
+
+def synonyms_of(
+    source: SearchSource, tokens: Sequence[str], stemmed: Sequence[str]
+) -> list[synonyms.Found | None]:
+    """Return, per token, what the glossary says it also finds (German sources only)."""
+    glossary = synonyms.current(source.config, lambda words: glossary_keys(words, source.config))
+    if glossary is None:
+        return [None] * len(tokens)
+    return glossary.matches(
+        [fold(stem or token) for token, stem in zip(tokens, stemmed, strict=True)]
+    )
+
+
+def glossary_keys(words: Sequence[str], config: str) -> list[str]:
+    """Each word's folded stem; a stop word as it is ("geht nicht" is no "geht")."""
+    return [fold(stem or word) for word, stem in zip(words, stems(words, config), strict=True)]
 
 
 def splits(source: SearchSource, unknown: dict[int, Expansion]) -> dict[int, Split]:

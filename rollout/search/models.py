@@ -8,6 +8,7 @@ dimension (`vector::vector(N)`, partial on `dimension = N`), created by
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pgvector.django import VectorField
@@ -88,3 +89,25 @@ class SearchWordKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SearchGlossary(models.Model):
+    """The company's own synonyms for the German search (`rollout.search.synonyms`): one row.
+
+    Beside the portal's built-in list, which the admin may switch off. Read on every search
+    by its `updated_at` only; the rules are parsed again in a process that sees it change.
+    """
+
+    text = models.TextField(_("the company's synonyms"), blank=True)
+    use_built_in = models.BooleanField(_("use the built-in list"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("search glossary")
+        verbose_name_plural = _("search glossary")
+
+    def __str__(self) -> str:
+        return str(_("Search glossary"))
