@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Each feature plugs into the portal through its `hooks.register()`, in this order (the
 # report shows the features' facts in it; the demo data comes last, built on all of them).
-FEATURES = ("programme", "events", "usecases", "people", "faq", "officehours", "surveys", "demo")
+FEATURES = (
+    "programme", "events", "usecases", "people", "faq", "officehours", "surveys", "search", "demo",
+)  # fmt: skip
 
 
 class RolloutConfig(AppConfig):

@@ -7,6 +7,7 @@ from rollout.faq import urls as faq
 from rollout.officehours import urls as officehours
 from rollout.people import urls as people
 from rollout.programme import urls as programme
+from rollout.search import urls as search
 from rollout.surveys import urls as surveys
 from rollout.usecases import urls as usecases
 
@@ -19,4 +20,5 @@ urlpatterns = [
     *faq.urlpatterns,
     *officehours.urlpatterns,
     *surveys.urlpatterns,
+    *search.urlpatterns,
 ]

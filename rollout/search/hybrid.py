@@ -201,7 +201,7 @@ def search(
     # text: on two cores the two overlap instead of adding up. The model reads the glossary
     # terms the query matched as well: "Lohnzettel" alone is close to no entry, "Lohnzettel
     # (Gehaltsabrechnung)" is close to the one about pay.
-    also = lexicon.synonyms_of(source, tokens, stemmed)
+    also = lexicon.synonyms_of(source.config, tokens, stemmed)
     pending = None
     if embedder:
         meant = synonyms.expanded_text(text, also)

@@ -167,7 +167,7 @@ def expansions(
             cursor.execute(" UNION ALL ".join(branches), params)
             for n, kind, lexeme, folded in cursor.fetchall():
                 found.setdefault(n, []).append((kind, lexeme, folded))
-    also = synonyms_of(source, tokens, stemmed) if also is None else also
+    also = synonyms_of(source.config, tokens, stemmed) if also is None else also
     result = [
         replace(
             _expansion(token, stem, found.get(n, [])),
@@ -190,15 +190,14 @@ def expansions(
 
 
 def synonyms_of(
-    source: SearchSource, tokens: Sequence[str], stemmed: Sequence[str]
+    config: str, tokens: Sequence[str], stemmed: Sequence[str]
 ) -> list[synonyms.Found | None]:
-    """Return, per token, what the glossary says it also finds (German sources only)."""
-    glossary = synonyms.current(source.config, lambda words: glossary_keys(words, source.config))
+    """Return, per token, what the glossary says it also finds (German searches only)."""
+    glossary = synonyms.current(config, lambda words: glossary_keys(words, config))
     if glossary is None:
         return [None] * len(tokens)
-    return glossary.matches(
-        [fold(stem or token) for token, stem in zip(tokens, stemmed, strict=True)]
-    )
+    keys = [fold(stem or token) for token, stem in zip(tokens, stemmed, strict=True)]
+    return glossary.matches(keys)
 
 
 def glossary_keys(words: Sequence[str], config: str) -> list[str]:

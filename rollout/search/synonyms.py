@@ -43,6 +43,12 @@ class Rule:
     terms: tuple[str, ...]  # as written (lowercase)
     targets: tuple[str, ...]  # what `terms` also find: the other terms, or the right side
 
+    @property
+    def written(self) -> str:
+        """The rule as a line of the file."""
+        left = ", ".join(self.terms)
+        return left if self.targets == self.terms else f"{left} => {', '.join(self.targets)}"
+
 
 Term = tuple[str, ...]  # a term's words
 

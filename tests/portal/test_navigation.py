@@ -46,12 +46,13 @@ def test_an_employee_sees_seven_entries_three_of_them_menus(alice) -> None:
     ]
 
 
-def test_the_admin_gets_one_steering_menu_instead_of_five_entries(ada) -> None:
+def test_the_admin_gets_one_steering_menu_instead_of_six_entries(ada) -> None:
     labels = _labels(_entries(ada))
 
     assert len(labels) == 8
     assert labels[-1] == (
-        "Steuerung: Programm-Cockpit, Gremien, Personen, Audit-Protokoll, Erscheinungsbild"
+        "Steuerung: Programm-Cockpit, Gremien, Personen, Audit-Protokoll, Erscheinungsbild, "
+        "Suchsynonyme"
     )
 
 

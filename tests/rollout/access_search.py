@@ -16,6 +16,7 @@ MATRIX: dict[str, tuple[str, int | str, dict[str, int]]] = {
         LOGIN,
         EVERYONE,
     ),
+    "rollout:search-glossary": ("/suche/begriffe/", LOGIN, ADMIN_ONLY),
 }
 SEPARATELY_TESTED: set[str] = set()
 

@@ -68,13 +68,13 @@ def test_rules_read_equivalent_and_one_way_lines_and_skip_comments():
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("nur ein begriff", "Line 3: a rule needs at least two terms"),
-        ("a => b => c", "Line 3: “=>” may appear only once."),
-        ("=> ki-tool", "Line 3: write terms on both sides of “=>”."),
-        ("copilot =>", "Line 3: write terms on both sides of “=>”."),
-        ("ki, ---", "Line 3: “---” contains no word."),
-        ("ki, eins zwei drei vier", "Line 3: “eins zwei drei vier” is too long"),
-        (", ".join(f"w{n}" for n in range(33)), "Line 3: at most 32 terms per line."),
+        ("nur ein begriff", "Zeile 3: Eine Regel braucht mindestens zwei Begriffe"),
+        ("a => b => c", "Zeile 3: „=>“ darf nur einmal vorkommen."),
+        ("=> ki-tool", "Zeile 3: Schreiben Sie Begriffe auf beide Seiten von „=>“."),
+        ("copilot =>", "Zeile 3: Schreiben Sie Begriffe auf beide Seiten von „=>“."),
+        ("ki, ---", "Zeile 3: „---“ enthält kein Wort."),
+        ("ki, eins zwei drei vier", "Zeile 3: „eins zwei drei vier“ ist zu lang"),
+        (", ".join(f"w{n}" for n in range(33)), "Zeile 3: höchstens 32 Begriffe pro Zeile."),
     ],
 )
 def test_a_bad_line_is_named_with_what_to_fix(line, message):
@@ -87,8 +87,8 @@ def test_every_bad_line_is_reported_at_once():
     with pytest.raises(GlossaryError) as error:
         parse("eins\nurlaub, ferien\nzwei\n")
     assert str(error.value).splitlines() == [
-        "Line 1: a rule needs at least two terms, separated by commas.",
-        "Line 3: a rule needs at least two terms, separated by commas.",
+        "Zeile 1: Eine Regel braucht mindestens zwei Begriffe, durch Kommas getrennt.",
+        "Zeile 3: Eine Regel braucht mindestens zwei Begriffe, durch Kommas getrennt.",
     ]
 
 
@@ -184,7 +184,7 @@ def test_a_stored_line_that_no_longer_reads_is_left_out_and_the_rest_works(entri
 
 
 def test_english_searches_are_not_widened(entries):
-    assert lexicon.synonyms_of(faq_source("en"), ["payslip"], ["payslip"]) == [None]
+    assert lexicon.synonyms_of(faq_source("en").config, ["payslip"], ["payslip"]) == [None]
 
 
 @pytest.fixture

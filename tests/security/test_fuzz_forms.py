@@ -447,6 +447,11 @@ TARGETS: dict[str, Target] = {
         shows=(HOME, ("/erscheinungsbild/", "ada"), ("/accounts/login/", None)),
     ),
     "rollout:faq": Target("/", "alice", accepted=200),
+    # Stored only as valid rules: the corpus's lines are single terms (refused with the line
+    # named); hypothesis's text that parses is stored and shown on the page.
+    "rollout:search-glossary": Target(
+        "/suche/begriffe/", "ada", shows=(("/suche/begriffe/", "ada"),), stores=False
+    ),
     # assistants
     "assistants:protocol-new": Target(
         "/assistenten/protokoll/neu/",
