@@ -327,37 +327,43 @@ def hybrid_part(
     queries = typed_queries(rng, words, sizes)
     times, plain, words_times, hits, both = [], [], [], [], 0
     kinds: dict[int, list[tuple[float, float]]] = {}
+    no_glossary = []
     for i, query in enumerate(queries):
-        # The same query without the word lookup (typing errors, compounds), in turns: the
-        # lookup's cost as a ratio measured side by side.
-        order = (False, True) if i % 2 else (True, False)
+        # The same query without the word lookup (typing errors, compounds) and without the
+        # glossary, in turns: their costs as ratios measured side by side.
+        ways = ("all", "no words", "no glossary")
+        order = ways[i % 3 :] + ways[: i % 3]
         took = {}
-        for with_words in order:
+        for way in order:
             started = time.perf_counter()
-            if with_words:
+            if way == "all":
                 result = hybrid.search(source, query, limit=50, embedder=embedder)
             else:
-                with words_off(lexicon):
+                with (words_off if way == "no words" else glossary_off)(lexicon):
                     hybrid.search(source, query, limit=50, embedder=embedder)
-            took[with_words] = time.perf_counter() - started
+            took[way] = time.perf_counter() - started
         started = time.perf_counter()
         lexicon.expansions(source, fulltext.query_tokens(query))
         if i >= sizes.warm_up:
-            times.append(took[True])
-            plain.append(took[False])
-            kinds.setdefault(i % 4, []).append((took[True], took[False]))
+            times.append(took["all"])
+            plain.append(took["no words"])
+            no_glossary.append(took["no glossary"])
+            kinds.setdefault(i % 4, []).append((took["all"], took["no words"]))
             words_times.append(time.perf_counter() - started)
             hits.append(len(result))
             both += sum(1 for h in result if len(h.sources) == 2)
     p50, p95 = cuts(times)
     w50, w95 = cuts(words_times)
     _o50, o95 = cuts(plain)
+    _g50, g95 = cuts(no_glossary)
     print(f"[hybrid] {len(times)} queries (words, word pairs, prefixes, typing errors), 50 hits "
           f"each with highlights: p50 {p50:.1f} ms, p95 {p95:.1f} ms; {sum(hits) / len(hits):.1f} "
           f"hits per query, {both} found by both sides")  # fmt: skip
     print(f"[hybrid] the word lookup (typing errors, compounds) alone: p50 {w50:.1f} ms, p95 "
           f"{w95:.1f} ms; the search without it: p95 {o95:.1f} ms, ratio with/without "
           f"{p95 / o95:.2f}")  # fmt: skip
+    print(f"[hybrid] without the glossary (synonyms): p95 {g95:.1f} ms, ratio with/without "
+          f"{p95 / g95:.2f}")  # fmt: skip
     for kind, name in enumerate(("words", "word pairs", "prefixes", "typing errors")):
         with_, without = (cuts([pair[side] for pair in kinds[kind]])[1] for side in (0, 1))
         print(f"[hybrid]   {name}: p95 {with_:.1f} ms with the word lookup, {without:.1f} ms "
@@ -367,6 +373,7 @@ def hybrid_part(
         "hybrid_p95_ms": p95,
         "word_lookup_p95_ms": w95,
         "hybrid_p95_with_over_without_words": p95 / o95,
+        "hybrid_p95_with_over_without_glossary": p95 / g95,
     }
 
 
@@ -374,13 +381,24 @@ def hybrid_part(
 def words_off(lexicon):
     """Every token as if the library knew it and had nothing to add (no lookups)."""
     real = lexicon.expansions
-    lexicon.expansions = lambda source, tokens: [
+    lexicon.expansions = lambda source, tokens, *_given: [
         lexicon.Expansion(token, token, True, ()) for token in tokens
     ]
     try:
         yield
     finally:
         lexicon.expansions = real
+
+
+@contextmanager
+def glossary_off(lexicon):
+    """No synonyms for any token (the full text and the embedded query as typed)."""
+    real = lexicon.synonyms_of
+    lexicon.synonyms_of = lambda config, tokens, stemmed: [None] * len(tokens)
+    try:
+        yield
+    finally:
+        lexicon.synonyms_of = real
 
 
 class DefaultModelOnStoredVectors:

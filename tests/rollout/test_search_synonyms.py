@@ -9,7 +9,7 @@ import pytest
 from assistants.embeddings import get_embedder, reset_embedder
 from rollout.faq.search import faq_search, faq_source
 from rollout.models import FaqCategory, FaqEntry, SearchGlossary
-from rollout.search import hybrid, lexicon, synonyms
+from rollout.search import fulltext, hybrid, lexicon, synonyms
 from rollout.search.synonyms import Glossary, GlossaryError, parse
 
 PAY = "Wann wird das Gehalt überwiesen und wo finde ich meine Gehaltsabrechnung?"
@@ -209,3 +209,20 @@ def test_the_embedding_model_reads_the_query_with_its_preferred_terms(entries, t
     faq_search("Lohnzettel heute", language="de")
     faq_search("Gehaltsabrechnung", language="de")
     assert texts_embedded == ["Lohnzettel heute (gehaltsabrechnung)", "Gehaltsabrechnung"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "also"),
+    [
+        ("Lohnzettels", "gehaltsabrechnung"),  # stems: the inflected form matches too
+        ("Azubis", "auszubildende"),
+        ("MS Teams", "videokonferenz"),
+        ("Team", None),  # "teams" alone is no rule: its stem is the one of "Team"
+        ("wie geht das", None),  # "geht nicht" needs the "nicht"
+    ],
+)
+def test_the_built_in_list_on_the_real_stemmer(db, typed, also):
+    tokens = fulltext.query_tokens(typed)
+    found = lexicon.synonyms_of("german", tokens, lexicon.stems(tokens, "german"))
+    targets = {term for f in found if f for term in f.targets}
+    assert (also in targets) if also else not targets
