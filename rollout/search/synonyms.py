@@ -210,9 +210,9 @@ def active_rules(row) -> list[Rule]:
 def _readable(text: str) -> list[Rule]:
     """The company's rules; a line that no longer parses (saved by an older version) is left out."""
     rules = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for line in text.splitlines():
         try:
-            rules += parse("\n" * (number - 1) + line)
+            rules += parse(line)
         except GlossaryError:
             continue
     return rules
